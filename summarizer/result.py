@@ -1,0 +1,150 @@
+"""What a user gets back: verified claims, the summary built on them, and what was rejected."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import Enum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from summarizer.schema import SourceKind
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Article(_Model):
+    """An article to summarize: its text plus whatever is known about it."""
+
+    text: str
+    title: str | None = None
+    url: str | None = None
+    outlet: str | None = None
+    published: date | datetime | None = None
+
+
+class MatchKind(str, Enum):
+    """How an evidence quote was found in the article."""
+
+    EXACT = "exact"
+    NORMALIZED = "normalized"
+    FUZZY = "fuzzy"
+
+
+class Evidence(_Model):
+    """A verbatim span of the article: ``article.text[start:end] == quote``."""
+
+    quote: str
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    match: MatchKind
+    score: float = Field(description="Similarity of the proposed quote to the span, 0-100.")
+    proposed: str | None = Field(
+        default=None, description="The model's quote, when it differed from the article's text."
+    )
+
+
+class Attribution(_Model):
+    """Who the article says asserted a claim."""
+
+    source: str
+    kind: SourceKind
+    cue: str | None = None
+    source_start: int | None = Field(
+        default=None,
+        description="Where the source's name occurs in the article; None if unattributed.",
+    )
+    source_end: int | None = None
+
+
+class Claim(_Model):
+    """One atomic, attributed claim, backed by a verbatim span of the article."""
+
+    id: str
+    text: str
+    attribution: Attribution
+    evidence: Evidence
+    origin: Literal["model", "local_repair", "reask"] = Field(
+        description="model: verified as proposed; local_repair: quote re-aligned by the "
+        "library; reask: fixed by a targeted re-ask."
+    )
+
+
+class SupportedText(_Model):
+    """A summary sentence or key point and the verified claims it rests on."""
+
+    text: str
+    claim_ids: list[str]
+
+
+class Rejection(_Model):
+    """Something the model proposed that could not be verified, and why."""
+
+    kind: Literal["claim", "headline", "summary_sentence", "key_point"]
+    id: str | None = None
+    text: str
+    reason: str
+    proposed: dict[str, Any] = Field(default_factory=dict)
+
+
+class Usage(_Model):
+    """Tokens reported by the endpoint, summed over calls."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    total_tokens: int = 0
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(
+            prompt_tokens=self.prompt_tokens + other.prompt_tokens,
+            completion_tokens=self.completion_tokens + other.completion_tokens,
+            total_tokens=self.total_tokens + other.total_tokens,
+        )
+
+
+class CallRecord(_Model):
+    """One logical LLM call: the first extraction or a targeted re-ask round."""
+
+    purpose: Literal["extract", "reask"]
+    attempts: int = Field(description="Requests sent, validation re-asks included.")
+    usage: Usage
+    seconds: float
+
+
+class Meta(_Model):
+    """How the result was produced."""
+
+    model: str
+    backend: str
+    base_url: str | None
+    prompt_version: str
+    usage: Usage
+    calls: int = Field(description="HTTP requests that returned a completion.")
+    reasks: int = Field(description="Validation re-asks plus targeted re-ask rounds.")
+    reask_rounds: int
+    validation_retries: int
+    elapsed_s: float
+    library_version: str
+    call_log: list[CallRecord]
+
+
+class ArticleSummary(_Model):
+    """A verified summary of one article.
+
+    Every claim's evidence is a span of ``article.text``; summary sentences and key points cite
+    only kept claims. What could not be verified is in ``rejected``.
+    """
+
+    headline: str = Field(
+        description="The model's headline when verified claims back its words; else the "
+        "article's title, or empty."
+    )
+    summary: str
+    summary_sentences: list[SupportedText]
+    key_points: list[SupportedText]
+    claims: list[Claim]
+    rejected: list[Rejection]
+    article: Article
+    meta: Meta

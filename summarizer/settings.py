@@ -1,0 +1,120 @@
+"""Configuration, resolved in one place: explicit argument, then environment, then default."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from summarizer.errors import ConfigError
+
+DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every knob of the library. Build one with :meth:`Settings.resolve`.
+
+    The API key is kept out of ``repr`` so that settings can be logged safely.
+    """
+
+    # Endpoint. None means "decide from the environment" (see summarizer.backends).
+    model: str | None = None
+    base_url: str | None = None
+    api_key: str | None = field(default=None, repr=False)
+    openai_model: str = DEFAULT_OPENAI_MODEL
+
+    # Generation.
+    temperature: float = 0.0
+    max_tokens: int = 2048
+    timeout_s: float = 300.0
+
+    # Transport retries (tenacity) and validation re-asks (instructor), kept apart.
+    max_attempts: int = 4
+    retry_deadline_s: float = 600.0
+    backoff_initial_s: float = 0.5
+    backoff_max_s: float = 20.0
+    max_validation_retries: int = 1
+
+    # Grounding and verification.
+    fuzzy_threshold: float = 90.0
+    min_quote_chars: int = 12
+    min_support: float = 0.5
+
+    # Targeted re-asks for claims that fail verification.
+    max_reask_rounds: int = 2
+    reask_budget_ratio: float = 0.3
+    reask_passages: int = 2
+
+    # Input limits.
+    max_input_chars: int = 60_000
+
+    # Embedded llama.cpp backend.
+    local_model_path: str | None = None
+    local_n_ctx: int = 8192
+    local_startup_timeout_s: float = 180.0
+
+    def __post_init__(self) -> None:
+        problems = []
+        if not 0 <= self.fuzzy_threshold <= 100:
+            problems.append("fuzzy_threshold must be between 0 and 100")
+        if not 0 <= self.min_support <= 1:
+            problems.append("min_support must be between 0 and 1")
+        if self.max_attempts < 1:
+            problems.append("max_attempts must be at least 1")
+        if self.max_reask_rounds < 0 or self.max_validation_retries < 0:
+            problems.append("re-ask counts cannot be negative")
+        if self.max_input_chars < 1 or self.max_tokens < 1 or self.local_n_ctx < 512:
+            problems.append("max_input_chars, max_tokens and local_n_ctx must be positive")
+        if problems:
+            raise ConfigError("Invalid settings: " + "; ".join(problems))
+
+    @classmethod
+    def resolve(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Build settings from explicit overrides, then environment variables, then defaults.
+
+        Environment: ``SUMMARIZER_MODEL``, ``SUMMARIZER_BASE_URL`` (or ``OPENAI_BASE_URL``),
+        ``SUMMARIZER_API_KEY`` (or ``OPENAI_API_KEY``), ``SUMMARIZER_LOCAL_MODEL`` (a GGUF path),
+        and ``SUMMARIZER_<FIELD>`` for any other field.
+
+        Raises:
+            ConfigError: an unknown override, or a value that does not parse.
+        """
+        env = os.environ if env is None else env
+        known = {f.name: f for f in dataclasses.fields(cls)}
+        unknown = set(overrides) - set(known)
+        if unknown:
+            raise ConfigError(f"Unknown setting(s): {', '.join(sorted(unknown))}")
+        aliases = {
+            "base_url": ("SUMMARIZER_BASE_URL", "OPENAI_BASE_URL"),
+            "api_key": ("SUMMARIZER_API_KEY", "OPENAI_API_KEY"),
+            "local_model_path": ("SUMMARIZER_LOCAL_MODEL",),
+        }
+        values: dict[str, Any] = {}
+        for name, f in known.items():
+            if overrides.get(name) is not None:
+                values[name] = overrides[name]
+                continue
+            for var in aliases.get(name, (f"SUMMARIZER_{name.upper()}",)):
+                raw = env.get(var)
+                if raw:
+                    values[name] = _parse(name, var, raw, f.default)
+                    break
+        return cls(**values)
+
+    def replace(self, **changes: Any) -> Settings:
+        """Return a copy with some fields changed."""
+        return dataclasses.replace(self, **changes)
+
+
+def _parse(name: str, var: str, raw: str, default: Any) -> Any:
+    if isinstance(default, bool) or not isinstance(default, (int, float)):
+        return raw
+    try:
+        return type(default)(raw)
+    except ValueError as e:
+        raise ConfigError(
+            f"{var}={raw!r} is not a valid {type(default).__name__} for {name}"
+        ) from e

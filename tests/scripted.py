@@ -1,0 +1,123 @@
+"""SCRIPTED responses: a real HTTP server on 127.0.0.1 that answers chat completions from a
+script written by the test. Nothing here was produced by a model; recordings of real model
+answers live in cassettes/ and are replayed by tests/test_recorded.py.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+@dataclass
+class Scripted:
+    """One scripted HTTP answer."""
+
+    body: dict[str, Any] | str
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def tool_reply(
+    name: str,
+    arguments: dict[str, Any] | str,
+    *,
+    prompt_tokens: int = 100,
+    completion_tokens: int = 50,
+    finish_reason: str = "tool_calls",
+) -> Scripted:
+    """A chat completion whose one tool call carries ``arguments`` (a dict, or raw text)."""
+    raw = arguments if isinstance(arguments, str) else json.dumps(arguments)
+    return Scripted(
+        {
+            "id": "chatcmpl-scripted",
+            "object": "chat.completion",
+            "created": 0,
+            "model": "scripted",
+            "choices": [
+                {
+                    "index": 0,
+                    "finish_reason": finish_reason,
+                    "message": {
+                        "role": "assistant",
+                        "content": None,
+                        "tool_calls": [
+                            {
+                                "id": "call_scripted",
+                                "type": "function",
+                                "function": {"name": name, "arguments": raw},
+                            }
+                        ],
+                    },
+                }
+            ],
+            "usage": {
+                "prompt_tokens": prompt_tokens,
+                "completion_tokens": completion_tokens,
+                "total_tokens": prompt_tokens + completion_tokens,
+            },
+        }
+    )
+
+
+def error_reply(status: int, message: str, headers: dict[str, str] | None = None) -> Scripted:
+    """An OpenAI-style error body with the given status."""
+    return Scripted({"error": {"message": message, "type": "scripted"}}, status, headers or {})
+
+
+class ScriptedServer:
+    """Serves the script in order and keeps every request body it received."""
+
+    def __init__(self, script: list[Scripted]) -> None:
+        self.script = list(script)
+        self.requests: list[dict[str, Any]] = []
+        self._lock = threading.Lock()
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+                length = int(self.headers.get("content-length", 0))
+                payload = json.loads(self.rfile.read(length) or b"{}")
+                with server._lock:
+                    server.requests.append(payload)
+                    answer = (
+                        server.script.pop(0)
+                        if server.script
+                        else error_reply(500, "script exhausted")
+                    )
+                body = answer.body if isinstance(answer.body, str) else json.dumps(answer.body)
+                data = body.encode()
+                self.send_response(answer.status)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(data)))
+                for key, value in answer.headers.items():
+                    self.send_header(key, value)
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return
+
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.base_url = f"http://127.0.0.1:{self._httpd.server_address[1]}/v1"
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+
+    def __enter__(self) -> ScriptedServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+
+@contextmanager
+def scripted_server(script: list[Scripted]) -> Iterator[ScriptedServer]:
+    """Run a :class:`ScriptedServer` for the duration of a ``with`` block."""
+    with ScriptedServer(script) as server:
+        yield server

@@ -1,0 +1,145 @@
+"""Replays of real recordings: the embedded llama.cpp backend (SmolLM2-135M) answering real
+requests made by this code. The model is tiny and its answers are poor; these tests check that
+the library verifies them honestly, not that the model is good.
+
+Record again with: pytest tests/test_recorded.py --record-mode=rewrite
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+from conftest import RECORDED_MODEL, SEED, dev_record, withhold_body
+from invariants import assert_verified
+
+from summarizer import Article, ArticleSummary, Settings, asummarize, summarize
+from summarizer.cli import main
+
+
+def _responses(cassette: Any) -> list[dict[str, Any]]:
+    bodies = []
+    for _, response in cassette.data:
+        raw = response["body"]["string"]
+        bodies.append(json.loads(raw.decode() if isinstance(raw, bytes) else raw))
+    return bodies
+
+
+def _requests(cassette: Any) -> list[dict[str, Any]]:
+    return [json.loads(request.body) for request, _ in cassette.data]
+
+
+def _tool_arguments(response: dict[str, Any]) -> dict[str, Any]:
+    call = response["choices"][0]["message"]["tool_calls"][0]
+    parsed: dict[str, Any] = json.loads(call["function"]["arguments"], strict=False)
+    return parsed
+
+
+def _check_accounting(result: ArticleSummary, cassette: Any, recording: bool) -> None:
+    """The result's calls and tokens are exactly what the server reported, call by call."""
+    if not recording:
+        assert cassette.all_played, "every recorded request was made again"
+    responses = _responses(cassette)
+    assert result.meta.calls == len(responses)
+    for field in ("prompt_tokens", "completion_tokens", "total_tokens"):
+        assert getattr(result.meta.usage, field) == sum(r["usage"][field] for r in responses)
+    assert sum(c.attempts for c in result.meta.call_log) == len(responses)
+
+
+def _check_everything_accounted_for(result: ArticleSummary, cassette: Any) -> None:
+    """Every claim the model proposed is either kept or rejected with a reason."""
+    proposed = _tool_arguments(_responses(cassette)[0])["claims"]
+    rejected_claims = [r for r in result.rejected if r.kind == "claim"]
+    assert len(result.claims) + len(rejected_claims) == len(proposed)
+
+
+@pytest.mark.vcr
+@pytest.mark.default_cassette("seed_prisoner_swap")
+def test_seed_article_end_to_end(
+    seed_text: str, recorded_settings: Settings, vcr: Any, recording: bool
+) -> None:
+    result = summarize(seed_text, settings=recorded_settings)
+
+    assert_verified(result)
+    _check_accounting(result, vcr, recording)
+    _check_everything_accounted_for(result, vcr)
+    assert result.meta.model == RECORDED_MODEL
+    assert result.meta.backend == "openai-compatible"
+    assert result.meta.prompt_version.startswith("sha256:")
+
+
+@pytest.mark.vcr
+@pytest.mark.default_cassette("seed_prisoner_swap")
+def test_recorded_reask_is_targeted_and_within_budget(
+    seed_text: str, recorded_settings: Settings, vcr: Any, recording: bool
+) -> None:
+    """The small model's first answer failed verification; the re-ask that followed carried
+    only failing claims and stayed within 1.3x the first call's prompt tokens in total."""
+    result = summarize(seed_text, settings=recorded_settings)
+
+    assert result.meta.reask_rounds >= 1
+    log = result.meta.call_log
+    assert [c.purpose for c in log][:2] == ["extract", "reask"]
+    first = log[0].usage.prompt_tokens
+    assert sum(c.usage.prompt_tokens for c in log) <= 1.3 * first
+
+    requests = _requests(vcr)
+    article_chars = len(seed_text)
+    for body in requests[1:]:
+        reask_text = "\n".join(m["content"] for m in body["messages"])
+        assert len(reask_text) < article_chars, "a re-ask never re-sends the whole article"
+        assert body["tool_choice"]["function"]["name"] == "ClaimFixes"
+        carried = set(re.findall(r"^\[(.*?)\] ", reask_text, flags=re.MULTILINE))
+        first_pass_kept = {c.id for c in result.claims if c.origin != "reask"}
+        assert carried and not carried & first_pass_kept
+
+
+@pytest.mark.vcr
+@pytest.mark.default_cassette("seed_prisoner_swap_async")
+@pytest.mark.asyncio
+async def test_async_path(
+    seed_text: str, recorded_settings: Settings, vcr: Any, recording: bool
+) -> None:
+    result = await asummarize(seed_text, settings=recorded_settings)
+
+    assert_verified(result)
+    _check_accounting(result, vcr, recording)
+    _check_everything_accounted_for(result, vcr)
+
+
+@pytest.mark.vcr(before_record_request=withhold_body)
+@pytest.mark.default_cassette("dev_politico_de_blasio")
+def test_dev_set_article(recorded_settings: Settings, vcr: Any, recording: bool) -> None:
+    record = dev_record("polnear-dev-politico_2016-09-17_de-blasio-says-chelsea-explosion")
+    article = Article(text=record["article"], title=record["title"], url=record["url"])
+    result = summarize(article, settings=recorded_settings)
+
+    assert_verified(result)
+    _check_accounting(result, vcr, recording)
+    _check_everything_accounted_for(result, vcr)
+    assert result.article.title == record["title"]
+
+
+@pytest.mark.vcr
+@pytest.mark.default_cassette("cli_seed_json")
+def test_command_line_json(
+    recorded_settings: Settings,
+    vcr: Any,
+    recording: bool,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "SUMMARIZER_API_KEY"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("SUMMARIZER_BASE_URL", recorded_settings.base_url or "")
+    monkeypatch.setenv("SUMMARIZER_MODEL", RECORDED_MODEL)
+
+    status = main([str(SEED), "--format", "json"])
+
+    out = capsys.readouterr().out
+    assert status == 0
+    result = ArticleSummary.model_validate_json(out)
+    assert_verified(result)
+    _check_accounting(result, vcr, recording)
