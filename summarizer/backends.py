@@ -43,7 +43,7 @@ def resolve_endpoint(
         BackendStartError: the embedded server did not start.
     """
     if client is not None:
-        base_url = str(client.base_url)
+        base_url = str(client.base_url).rstrip("/")
         model = settings.model or (settings.openai_model if "api.openai.com" in base_url else None)
         return Endpoint("client", _require_model(model, "client="), base_url)
     if settings.base_url:

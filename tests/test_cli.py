@@ -1,0 +1,74 @@
+"""The command line: clear messages and exit codes, never a traceback, never half a file."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from summarizer import backends
+from summarizer.cli import EXIT_USAGE, main
+
+
+@pytest.fixture
+def no_backend(monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "SUMMARIZER_BASE_URL", "SUMMARIZER_API_KEY"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setattr(backends, "local_model", lambda configured: None)
+
+
+def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    status = main(argv)
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def test_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = run([str(tmp_path / "nope.txt")], capsys)
+    assert status == EXIT_USAGE and not out
+    assert err.startswith("summarizer: error: Cannot read") and "Traceback" not in err
+
+
+def test_not_utf8(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "latin1.txt"
+    path.write_bytes("Déjà vu in Zürich.".encode("latin-1"))
+    status, _, err = run([str(path)], capsys)
+    assert status == EXIT_USAGE and "not UTF-8" in err
+
+
+@pytest.mark.parametrize("content", ["", "   \n\t  "])
+def test_empty_article(tmp_path: Path, content: str, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "empty.txt"
+    path.write_text(content)
+    status, _, err = run([str(path)], capsys)
+    assert status == EXIT_USAGE and "empty" in err
+
+
+def test_empty_stdin(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"")))
+    status, _, err = run(["-"], capsys)
+    assert status == EXIT_USAGE and "empty" in err
+
+
+@pytest.mark.usefixtures("no_backend")
+def test_no_backend_says_what_to_set(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "a.txt"
+    path.write_text("The mayor said the bridge will reopen on Monday.")
+    out_file = tmp_path / "out.json"
+    status, _, err = run([str(path), "-o", str(out_file)], capsys)
+    assert status == EXIT_USAGE
+    assert "OPENAI_API_KEY" in err and "summarizer[local]" in err
+    assert not out_file.exists(), "nothing is written when the run fails"
+    assert not list(tmp_path.glob(".out.json*")), "no temporary file is left behind"
+
+
+def test_module_entry_point_help() -> None:
+    run_ = subprocess.run(
+        [sys.executable, "-m", "summarizer", "--help"], capture_output=True, text=True
+    )
+    assert run_.returncode == 0
+    for flag in ("--format", "--model", "--base-url"):
+        assert flag in run_.stdout

@@ -1,0 +1,53 @@
+"""The embedded backend for real: start llama.cpp, summarize the seed, check the invariants.
+
+The model (SmolLM2-135M) is tiny; most of what it proposes is rejected. What must hold is that
+nothing unverified is kept.
+"""
+
+from __future__ import annotations
+
+import urllib.error
+import urllib.request
+
+import pytest
+from invariants import assert_verified
+
+from summarizer import ArticleSummary, LocalServer, summarize
+from summarizer.local import bundled_model_path
+
+pytestmark = pytest.mark.live
+
+
+def test_seed_article_on_the_embedded_default(
+    seed_text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for var in (
+        "OPENAI_API_KEY",
+        "OPENAI_BASE_URL",
+        "SUMMARIZER_BASE_URL",
+        "SUMMARIZER_API_KEY",
+        "SUMMARIZER_MODEL",
+        "SUMMARIZER_LOCAL_MODEL",
+    ):
+        monkeypatch.delenv(var, raising=False)
+
+    result = summarize(seed_text)
+
+    assert result.meta.backend == "local"
+    assert ArticleSummary.model_validate_json(result.model_dump_json()) == result
+    assert_verified(result)
+    proposed = len(result.claims) + sum(r.kind == "claim" for r in result.rejected)
+    assert proposed >= 1
+    assert result.meta.usage.prompt_tokens > 0 and result.meta.usage.completion_tokens > 0
+    assert result.meta.calls >= 1 + result.meta.reask_rounds
+
+
+def test_server_stops_when_the_context_closes() -> None:
+    path = bundled_model_path()
+    assert path is not None
+    with LocalServer(path, n_ctx=1024, startup_timeout_s=120) as server:
+        url = server.base_url + "/models"
+        with urllib.request.urlopen(url, timeout=5) as response:
+            assert response.status == 200
+    with pytest.raises(urllib.error.URLError):
+        urllib.request.urlopen(url, timeout=2)

@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+import pytest
+
+from summarizer import PromptError
+from summarizer.prompts import prompt_version, prompts_dir, render
+
+
+def test_every_template_renders_with_its_variables() -> None:
+    assert "<article>\nbody\n</article>" in render(
+        "extract_user", article="body", title_line="", max_claims=3
+    )
+    assert render("extract_system").strip()
+    assert render("reask_system").strip()
+    item = render("reask_item", id="c1", text="t", reason="r", passages="- p")
+    assert item.startswith("[c1] t")
+    assert "Fix these claims" in render("reask_user", items=item)
+
+
+def test_a_missing_variable_fails_loudly() -> None:
+    with pytest.raises(PromptError, match="max_claims"):
+        render("extract_user", article="body", title_line="")
+
+
+def test_an_unknown_template_fails_loudly() -> None:
+    with pytest.raises(PromptError, match="nope"):
+        render("nope")
+
+
+def test_article_text_is_never_treated_as_a_template() -> None:
+    text = render("extract_user", article="costs $5 or ${x}", title_line="", max_claims=1)
+    assert "costs $5 or ${x}" in text
+
+
+def test_version_is_a_hash_of_every_template() -> None:
+    version = prompt_version()
+    assert version.startswith("sha256:") and len(version) == len("sha256:") + 12
+    assert len(list(prompts_dir().glob("*.txt"))) >= 5
