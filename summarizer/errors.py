@@ -56,17 +56,21 @@ class ProviderError(SummarizerError):
 class OutputTruncatedError(ProviderError):
     """The model's reply was cut off by ``max_tokens``; ``usage`` counts what it spent."""
 
-    def __init__(self, message: str, *, usage: Usage, last_response: Any = None) -> None:
+    def __init__(
+        self, message: str, *, usage: Usage, last_response: Any = None, completions: int = 1
+    ) -> None:
         super().__init__(message)
         self.usage = usage
         self.last_response = last_response
+        self.completions = completions
 
 
 class RetriesExhaustedError(ProviderError):
     """The call still failed after every allowed attempt.
 
     ``attempts`` says what happened on each attempt, ``usage`` counts the tokens spent on all of
-    them, and ``last_response`` is the last raw reply (or None when no reply arrived).
+    them, ``completions`` how many replies arrived, and ``last_response`` is the last raw reply
+    (or None when no reply arrived).
     """
 
     def __init__(
@@ -77,12 +81,14 @@ class RetriesExhaustedError(ProviderError):
         usage: Usage,
         last_response: Any = None,
         status_code: int | None = None,
+        completions: int = 0,
     ) -> None:
         detail = "\n".join(f"  attempt {i}: {a}" for i, a in enumerate(attempts, 1))
         super().__init__(f"{message}\n{detail}" if detail else message, status_code=status_code)
         self.attempts = attempts
         self.usage = usage
         self.last_response = last_response
+        self.completions = completions
 
 
 class VerificationError(SummarizerError):

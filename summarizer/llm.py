@@ -116,26 +116,29 @@ def _classify(exc: BaseException, tally: _Tally) -> BaseException:
     if isinstance(exc, SummarizerError):
         return exc
     if isinstance(exc, IncompleteOutputException):
+        tally.usage = tally.usage + _usage_of(getattr(exc.last_completion, "usage", None))
         return OutputTruncatedError(
             "The model's reply hit the token limit before it was complete; raise max_tokens "
             "(SUMMARIZER_MAX_TOKENS) or use a model with a larger context.",
             usage=tally.usage,
             last_response=tally.last_response,
+            completions=tally.responses,
         )
     cause: BaseException = exc
     if isinstance(exc, InstructorRetryException):
         tally.usage = tally.usage + _usage_of(exc.total_usage)
         cause = exc.__cause__ or exc
         if not isinstance(cause, openai.OpenAIError):
-            tally.attempts.extend(
-                f"reply failed validation: {_short(f.exception)}" for f in exc.failed_attempts or []
-            )
+            failed = [f.exception for f in getattr(exc, "failed_attempts", None) or []]
+            failed = failed or [cause] * exc.n_attempts  # older instructor keeps only the last
+            tally.attempts.extend(f"reply failed validation: {_short(e)}" for e in failed)
             return RetriesExhaustedError(
                 f"The model's reply still failed schema validation after {exc.n_attempts} "
                 "attempt(s).",
                 attempts=tally.attempts,
                 usage=tally.usage,
                 last_response=exc.last_completion,
+                completions=tally.responses,
             )
     if _is_transient(cause):
         tally.attempts.append(_describe(cause))
@@ -206,6 +209,7 @@ def _exhausted(error: _Transient, tally: _Tally) -> RetriesExhaustedError:
         usage=tally.usage,
         last_response=tally.last_response,
         status_code=status,
+        completions=tally.responses,
     )
 
 

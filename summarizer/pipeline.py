@@ -106,10 +106,10 @@ def _steps(article: Article, settings: Settings) -> Generator[Request, Reply, _O
             reply = yield reask
         except (RetriesExhaustedError, OutputTruncatedError) as error:
             # A broken re-ask costs only the claims it carried; what is verified stays.
-            out.calls.append((reask, Reply(None, error.usage, _attempts(error), 0.0)))
+            out.calls.append((reask, Reply(None, error.usage, error.completions, 0.0)))
             for failure in carried:
                 failures[failures.index(failure)] = failure.with_reason(
-                    f"{failure.reason}; the re-ask failed too ({_first_line(error)})"
+                    f"{failure.reason}; the re-ask failed too ({_describe(error)})"
                 )
             break
         out.calls.append((reask, reply))
@@ -141,12 +141,11 @@ def _steps(article: Article, settings: Settings) -> Generator[Request, Reply, _O
     return out
 
 
-def _attempts(error: RetriesExhaustedError | OutputTruncatedError) -> int:
-    return len(error.attempts) if isinstance(error, RetriesExhaustedError) else 1
-
-
-def _first_line(error: BaseException) -> str:
-    return str(error).splitlines()[0]
+def _describe(error: RetriesExhaustedError | OutputTruncatedError) -> str:
+    first = str(error).splitlines()[0]
+    if isinstance(error, RetriesExhaustedError) and error.attempts:
+        return f"{first} Last: {error.attempts[-1]}"
+    return first
 
 
 def _admit(
@@ -187,7 +186,7 @@ def _assemble(
         raise VerificationError(out.rejected)
     usage = sum((reply.usage for _, reply in out.calls), Usage())
     attempts = sum(reply.attempts for _, reply in out.calls)
-    validation_retries = attempts - len(out.calls)
+    validation_retries = sum(max(reply.attempts - 1, 0) for _, reply in out.calls)
     meta = Meta(
         model=endpoint.model,
         backend=endpoint.kind,
