@@ -20,9 +20,13 @@ _NOT_DISTINCTIVE = frozenset(
     official officials source sources report reports statement statements news agency
     office ministry department government administration committee council board
     chairman chairwoman director leader member members senior deputy former national
+    people spokespeople
     security foreign defense defence state federal press media correspondent
     """.split()
 )
+
+
+MAX_NAME_WORDS = 10
 
 
 class SourceFinder:
@@ -30,7 +34,7 @@ class SourceFinder:
 
     def __init__(self, index: TextIndex) -> None:
         self._index = index
-        self._norm_text, self._src = index.normalized()
+        self._norm_text = index.normalized()[0]
 
     def find(self, name: str) -> tuple[int, int] | None:
         """Return the span of the name, or of a distinctive part of it, in the original text."""
@@ -40,11 +44,17 @@ class SourceFinder:
         hit = self._search(norm_name)
         if hit:
             return hit
-        tokens = [t for t in re.findall(r"\w+", norm_name) if _distinctive(t, name)]
-        for token in reversed(tokens):  # surname first
-            hit = self._search(token)
-            if hit:
-                return hit
+        words = re.findall(r"\w+", norm_name)
+        if len(words) > MAX_NAME_WORDS:
+            return None  # a sentence, not a name
+        tokens = [t for t in words if _distinctive(t, name)]
+        # The surname alone will do ("Umerov"); otherwise half the distinctive words must occur.
+        found = [(t, self._search(t)) for t in reversed(tokens)]
+        hits = [span for _, span in found if span]
+        if found and found[0][1]:
+            return found[0][1]
+        if hits and 2 * len(hits) >= len(tokens):
+            return hits[0]
         return None
 
     def find_phrase(self, phrase: str) -> tuple[int, int] | None:
@@ -54,18 +64,29 @@ class SourceFinder:
 
     def _search(self, norm: str) -> tuple[int, int] | None:
         m = _word_pattern(norm).search(self._norm_text)
-        if not m:
-            return None
-        return self._src[m.start()], self._src[m.end() - 1] + 1
+        return self._index.to_original(m.start(), m.end()) if m else None
 
 
 def _distinctive(token: str, original: str) -> bool:
-    if token in _NOT_DISTINCTIVE or token.isdigit():
+    # Plurals of roles are no more distinctive than the roles: "leaders", "spokesmen".
+    forms = {
+        token,
+        token.removesuffix("s"),
+        re.sub(r"ies$", "y", token),
+        re.sub(r"men$", "man", token),
+    }
+    if token.isdigit() or forms & _NOT_DISTINCTIVE:
         return False
     # Short tokens count only as acronyms written in capitals ("AP", "UN", "EU").
     return len(token) >= 3 or bool(re.search(rf"\b{re.escape(token.upper())}\b", original))
 
 
+# Scripts written without spaces between words: a name there has no word boundary to check.
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0e7f]")
+
+
 @lru_cache(maxsize=1024)
 def _word_pattern(norm: str) -> re.Pattern[str]:
-    return re.compile(rf"(?<!\w){re.escape(norm)}(?!\w)")
+    before = "" if _UNSPACED.match(norm[0]) else r"(?<!\w)"
+    after = "" if _UNSPACED.match(norm[-1]) else r"(?!\w)"
+    return re.compile(before + re.escape(norm) + after)

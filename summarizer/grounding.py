@@ -89,22 +89,32 @@ class TextIndex:
         """Find ``quote`` in the text, or return None when nothing reaches the threshold.
 
         The first occurrence wins when a quote occurs more than once; ``occurrences`` says how
-        many there were.
+        many there were (overlapping ones included).
         """
         quote = quote.strip()
         if not quote:
             return None
-        start = self.text.find(quote)
-        if start >= 0:
-            return Match(start, start + len(quote), MatchKind.EXACT, 100.0, self.text.count(quote))
+        exact = _find_all(self.text, quote)
+        if exact:
+            return Match(exact[0], exact[0] + len(quote), MatchKind.EXACT, 100.0, len(exact))
         norm_text, src = self._normalized
         norm_quote = normalize(quote)
         if not norm_quote:
             return None
-        pos = norm_text.find(norm_quote)
-        if pos >= 0:
-            span = self._to_original(pos, pos + len(norm_quote))
-            return Match(*span, MatchKind.NORMALIZED, 100.0, norm_text.count(norm_quote))
+        # A match must begin and end on whole original characters: "s" is not found inside "ß".
+        hits = [
+            p
+            for p in _find_all(norm_text, norm_quote)
+            if (p == 0 or src[p - 1] != src[p])
+            and (
+                p + len(norm_quote) == len(src)
+                or src[p + len(norm_quote)] != src[p + len(norm_quote) - 1]
+            )
+        ]
+        if hits:
+            span = self.to_original(hits[0], hits[0] + len(norm_quote))
+            if span is not None:
+                return Match(*span, MatchKind.NORMALIZED, 100.0, len(hits))
         return self._fuzzy(norm_quote, fuzzy_threshold)
 
     def _fuzzy(self, norm_quote: str, threshold: float) -> Match | None:
@@ -113,14 +123,21 @@ class TextIndex:
         if found is None or found.dest_end <= found.dest_start:
             return None
         start, end = _snap_to_words(norm_text, found.dest_start, found.dest_end)
-        return Match(*self._to_original(start, end), MatchKind.FUZZY, round(found.score, 1))
+        span = self.to_original(start, end)
+        if span is None:
+            return None
+        return Match(*span, MatchKind.FUZZY, round(found.score, 1))
 
-    def _to_original(self, norm_start: int, norm_end: int) -> tuple[int, int]:
+    def to_original(self, norm_start: int, norm_end: int) -> tuple[int, int] | None:
+        """Map a span of the normalized text to the original, trimmed of outer whitespace;
+        None when nothing but whitespace is left."""
         norm_text, src = self._normalized
         while norm_start < norm_end and norm_text[norm_start] == " ":
             norm_start += 1
         while norm_end > norm_start and norm_text[norm_end - 1] == " ":
             norm_end -= 1
+        if norm_start >= norm_end:
+            return None
         start, end = src[norm_start], src[norm_end - 1] + 1
         # Keep trailing combining marks and invisible characters with the last character.
         while end < len(self.text) and (
@@ -128,6 +145,16 @@ class TextIndex:
         ):
             end += 1
         return start, end
+
+
+def _find_all(haystack: str, needle: str) -> list[int]:
+    """Every start of ``needle`` in ``haystack``, overlapping ones included."""
+    found = []
+    pos = haystack.find(needle)
+    while pos >= 0:
+        found.append(pos)
+        pos = haystack.find(needle, pos + 1)
+    return found
 
 
 def _snap_to_words(text: str, start: int, end: int) -> tuple[int, int]:
@@ -139,7 +166,9 @@ def _snap_to_words(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+|\n\s*")
+# A sentence ends at . ! ? or … (closing quotes and brackets stay with it) before whitespace,
+# or at a line break.
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*(?P<gap>\s+)|(?P<nl>\s*\n\s*)")
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -147,15 +176,32 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     spans = []
     pos = 0
     for m in _SENTENCE_END.finditer(text):
-        spans.append((pos, m.start()))
+        cut = m.start("gap") if m.group("gap") is not None else m.start("nl")
+        spans.append((pos, cut))
         pos = m.end()
     spans.append((pos, len(text)))
-    return [(a, b) for a, b in spans if text[a:b].strip()]
+    trimmed = []
+    for a, b in spans:
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if a < b:
+            trimmed.append((a, b))
+    return trimmed
 
 
 def enclosing(spans: list[tuple[int, int]], start: int, end: int) -> tuple[int, int]:
-    """The smallest run of spans that covers [start, end)."""
-    covering = [s for s in spans if s[1] > start and s[0] < end]
-    if not covering:
+    """[start, end) widened to the sentences it covers.
+
+    A sentence the span merely grazes (less than half of it and under 40 characters, like the
+    last word of the previous sentence) does not count, so that it cannot lend its words to a
+    claim; when every overlap is that small, the largest one counts.
+    """
+    overlaps = [(min(b, end) - max(a, start), (a, b)) for a, b in spans if b > start and a < end]
+    if not overlaps:
         return start, end
-    return min(start, covering[0][0]), max(end, covering[-1][1])
+    counted = [s for n, s in overlaps if n >= 40 or 2 * n >= s[1] - s[0]]
+    if not counted:
+        counted = [max(overlaps)[1]]
+    return min(start, counted[0][0]), max(end, counted[-1][1])

@@ -1,0 +1,316 @@
+"""Find the story in copied page text and drop the page furniture around it, keeping offsets.
+
+Works line by line. A line is *prose* when it reads like a sentence of the story (enough words,
+sentence punctuation, no call to action). The story runs from the first prose line to the last;
+before it, navigation goes and the title, standfirst, byline and dateline stay; after it, lists
+of links, calls to action and comment blocks go. Inside it, headed blocks of related links
+("Related", "Latest Articles", "Top Stories") and runs of short link-like lines go, while single
+subheadings, quoted lines and short paragraphs that end a sentence stay.
+
+The cleaned text is the original with whole lines cut out, so a span of the cleaned text maps
+back to the original with :meth:`Cleaned.to_original`.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+
+_SENTENCE_END = re.compile(r"[.!?…:;][\"'”’)\]]*$")
+_WORD = re.compile(r"\w+(?:['’.-]\w+)*")
+_DATE = re.compile(
+    r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b"
+    r"|\b\d{1,2}\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b"
+    r"|\b\d{4}-\d{2}-\d{2}\b",
+    re.IGNORECASE,
+)
+_BYLINE = re.compile(r"^(by|updated|published|first published)\b", re.IGNORECASE)
+
+# Full-line patterns, most specific first. Each names what a person checking sees.
+_JUNK_LINES: list[tuple[str, re.Pattern[str]]] = [
+    (
+        "comments",
+        re.compile(
+            r"^(\d+\s+)?comments?(\s*\(\d+\))?$|^no comments( yet)?\.?$|^(leave|post|add) a "
+            r"(comment|reply)|^be the first to comment|^(show|view|hide) (all )?comments",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "related_links",
+        re.compile(
+            r"^#*\s*(related( articles| stories| content| internet links| topics)?|latest"
+            r"( articles| news| stories)?|top stories|most (read|popular|viewed|shared)|"
+            r"recommended( for you)?|trending( now)?|you (may|might) also like|read (more|next|"
+            r"also)|more (from|on|stories)\b.*|features|elsewhere on\b.*|more in\b.*|"
+            r"around the web|editor'?s picks)\s*:?$",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "call_to_action",
+        re.compile(
+            r"\b(subscribe|sign up|sign in|log in|newsletter|delivered to your inbox|stay ahead "
+            r"of|follow us|share (this|on)|download (our|the) app|get (news )?alerts|support the "
+            r"guardian|donate now|click here|available for everyone, funded by readers)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "legal",
+        re.compile(
+            r"all rights reserved|^©|^copyright\b|privacy policy|terms (of|and) (use|service|"
+            r"conditions)|cookie|reuse this content|not responsible for the content of external",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "navigation",
+        re.compile(
+            r"^#*\s*(home|menu|search|skip to (main )?content|back to top|accessibility links|"
+            r"navigation|.*\bnavigation|current edition:?|.* - back to home|search jobs)$",
+            re.IGNORECASE,
+        ),
+    ),
+    ("metadata", re.compile(r"^\(meta ?data\)", re.IGNORECASE)),
+    (
+        "caption",
+        re.compile(
+            r"^(image|photo|video|media) (copyright|caption|source)$|^photograph:|^getty images$",
+            re.IGNORECASE,
+        ),
+    ),
+]
+
+
+@dataclass(frozen=True)
+class Removed:
+    """A span of the original text that was cut, and why."""
+
+    start: int
+    end: int
+    label: str
+
+
+@dataclass(frozen=True)
+class Cleaned:
+    """The story text, what was removed from the original, and the map between the two."""
+
+    original: str
+    text: str
+    removed: list[Removed]
+    # Kept pieces: (start in cleaned text, start in original, length).
+    _pieces: list[tuple[int, int, int]] = field(repr=False)
+
+    def to_original(self, start: int, end: int) -> tuple[int, int] | None:
+        """Map a cleaned span to the original; None if it straddles removed text."""
+        if start >= end:
+            return None
+        starts = [p[0] for p in self._pieces]
+        i = bisect.bisect_right(starts, start) - 1
+        clean_start, orig_start, length = self._pieces[i]
+        if end > clean_start + length:
+            return None
+        return orig_start + (start - clean_start), orig_start + (end - clean_start)
+
+    def removed_at(self, start: int, end: int) -> Removed | None:
+        """The removed span that overlaps [start, end) of the original, if any."""
+        for r in self.removed:
+            if r.start < end and start < r.end:
+                return r
+        return None
+
+
+def unchanged(text: str) -> Cleaned:
+    """A Cleaned that removes nothing."""
+    return Cleaned(text, text, [], [(0, 0, len(text))])
+
+
+@dataclass
+class _Line:
+    start: int
+    end: int  # without the line break
+    text: str
+
+    @property
+    def words(self) -> int:
+        return len(_WORD.findall(self.text))
+
+    @property
+    def blank(self) -> bool:
+        return not self.text.strip()
+
+    @property
+    def junk(self) -> str | None:
+        stripped = self.text.strip()
+        for label, pattern in _JUNK_LINES:
+            # A long sentence that merely mentions "cookie" or "sign in" is story, not junk.
+            if pattern.search(stripped) and (label != "legal" or self.words < 25):
+                if label == "call_to_action" and self.words > 25:
+                    continue
+                return label
+        return None
+
+    @property
+    def sentence(self) -> bool:
+        return bool(_SENTENCE_END.search(self.text.strip()))
+
+    @property
+    def prose(self) -> bool:
+        return self.words >= 8 and self.sentence and self.junk is None
+
+    @property
+    def dated(self) -> bool:
+        """A short line that gives a date."""
+        return bool(_DATE.search(self.text)) and self.words <= 14
+
+    @property
+    def dateline(self) -> bool:
+        """A date, byline or "Updated ..." line."""
+        return self.dated or (bool(_BYLINE.search(self.text.strip())) and self.words <= 14)
+
+
+def _lines(text: str) -> list[_Line]:
+    out = []
+    pos = 0
+    for raw in text.splitlines(keepends=True):
+        body = raw.rstrip("\r\n")
+        out.append(_Line(pos, pos + len(body), body))
+        pos += len(raw)
+    return out
+
+
+def clean(text: str) -> Cleaned:
+    """Drop page furniture from plain text. Returns the text unchanged when no story is found."""
+    lines = _lines(text)
+    prose = [i for i, line in enumerate(lines) if line.prose]
+    if not prose:
+        return unchanged(text)
+    labels: dict[int, str] = {}
+    first, last = prose[0], prose[-1]
+
+    # Head: keep the title (nearest substantial line before the story), standfirst, byline and
+    # dateline; drop navigation and other short lines.
+    title = next(
+        (i for i in range(first - 1, -1, -1)
+         if not lines[i].blank and lines[i].junk is None and lines[i].words >= 3
+         and not lines[i].dateline),
+        None,
+    )  # fmt: skip
+    for i in range(first):
+        line = lines[i]
+        if line.blank or i == title or line.dateline:
+            continue
+        if line.junk or line.words < 8:
+            labels[i] = line.junk or "navigation"
+
+    # A headline followed by a dateline, once the story has begun, opens a list of teasers for
+    # other stories: the story ends before it.
+    for k in range(first + 3, last + 1):
+        headline = k - 1
+        while headline > first and lines[headline].blank:
+            headline -= 1
+        if lines[k].dated and _link_like(lines[headline]) and headline > first:
+            last = max((i for i in prose if i < headline), default=first)
+            break
+
+    # Tail: the story ends at the last prose line, extended over short sentences that follow
+    # it directly; whatever comes after is furniture.
+    end = last
+    while end + 1 < len(lines) and (
+        lines[end + 1].blank
+        or (lines[end + 1].sentence and lines[end + 1].junk is None and lines[end + 1].words >= 3)
+    ):
+        end += 1
+    for i in range(end + 1, len(lines)):
+        if not lines[i].blank:
+            labels[i] = lines[i].junk or "after_story"
+
+    # Inside: a related-links or comments heading opens a block that runs until the story
+    # resumes (two prose lines in a row); runs of two or more short link-like lines go too.
+    i = first
+    while i <= end:
+        line = lines[i]
+        kind = line.junk
+        if kind in ("related_links", "comments") and not line.prose:
+            j = i + 1
+            while j <= end and not (lines[j].prose and _next_prose(lines, j, end)):
+                j += 1
+            for k in range(i, j):
+                if not lines[k].blank:
+                    labels[k] = kind
+            i = j
+            continue
+        if kind and not line.prose:
+            labels[i] = kind
+        i += 1
+    run: list[int] = []
+    for i in range(first, end + 2):
+        if i <= end and lines[i].blank:
+            continue
+        if i <= end and _link_like(lines[i]) and i not in labels:
+            run.append(i)
+            continue
+        if len(run) >= 2:
+            labels.update(dict.fromkeys(run, "link_list"))
+        run = []
+    return _cut(text, lines, labels)
+
+
+def _link_like(line: _Line) -> bool:
+    """A short line that is not a sentence: a link, a tag or a subheading."""
+    return not line.sentence and line.words <= 10 and not line.dateline
+
+
+def _next_prose(lines: list[_Line], j: int, end: int) -> bool:
+    k = j + 1
+    while k <= end and lines[k].blank:
+        k += 1
+    return k <= end and lines[k].prose
+
+
+def _absorb_blanks(lines: list[_Line], labels: dict[int, str]) -> None:
+    """Blank lines between removed lines, or between removed lines and an edge, go too."""
+    i = 0
+    while i < len(lines):
+        if not lines[i].blank or i in labels:
+            i += 1
+            continue
+        j = i
+        while j < len(lines) and lines[j].blank:
+            j += 1
+        before = labels.get(i - 1) if i > 0 else "edge"
+        after = labels.get(j) if j < len(lines) else "edge"
+        if before and after and not before == after == "edge":
+            label = before if before != "edge" else after
+            labels.update(dict.fromkeys(range(i, j), label))
+        i = j
+
+
+def _cut(text: str, lines: list[_Line], labels: dict[int, str]) -> Cleaned:
+    """Remove the labelled lines (with their line breaks); merge neighbours into spans."""
+    _absorb_blanks(lines, labels)
+    removed: list[Removed] = []
+    pieces: list[tuple[int, int, int]] = []
+    parts: list[str] = []
+    cursor = 0  # original offset up to which text is accounted for
+    clean_len = 0
+    for i, line in enumerate(lines):
+        if i not in labels:
+            continue
+        next_start = lines[i + 1].start if i + 1 < len(lines) else len(text)
+        start, stop = line.start, next_start
+        if removed and removed[-1].end == start and removed[-1].label == labels[i]:
+            removed[-1] = Removed(removed[-1].start, stop, labels[i])
+        else:
+            removed.append(Removed(start, stop, labels[i]))
+        if start > cursor:
+            pieces.append((clean_len, cursor, start - cursor))
+            parts.append(text[cursor:start])
+            clean_len += start - cursor
+        cursor = stop
+    if cursor < len(text) or not pieces:
+        pieces.append((clean_len, cursor, len(text) - cursor))
+        parts.append(text[cursor:])
+    return Cleaned(text, "".join(parts), removed, pieces)

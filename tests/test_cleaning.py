@@ -1,0 +1,247 @@
+"""Page furniture out, story in, offsets kept: plain-text cleaning and HTML extraction."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+from conftest import DEV_SET, SEED, dev_record
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scripted import scripted_server, tool_reply
+
+from summarizer import Article, InputError, Settings, summarize
+from summarizer.cleaning import clean, unchanged
+from summarizer.inputs import coerce_article
+from summarizer.schema import ClaimDraft, SourceKind
+from summarizer.verify import Failure, Verifier
+from summarizer.webpage import looks_like_html
+
+SEED_TEXT = SEED.read_text(encoding="utf-8")
+SEED_JUNK = [
+    "Quickly understand the history and background of various well-known coins",
+    "Latest Articles",
+    "Stay ahead of the market.",
+    "Get curated U.S. market news, insights and key dates delivered to your inbox.",
+    "Comments",
+    "No comments yet",
+]
+
+
+def _story_lines(text: str, last: str) -> list[str]:
+    story = text[: text.index(last) + len(last)]
+    return [line for line in story.splitlines() if line.strip()]
+
+
+def test_seed_loses_every_junk_line_and_keeps_every_story_paragraph() -> None:
+    cleaned = clean(SEED_TEXT)
+    kept_lines = {line.strip() for line in cleaned.text.splitlines()}
+    for junk in SEED_JUNK:
+        assert junk not in kept_lines
+    for paragraph in _story_lines(SEED_TEXT, "according to AP news."):
+        assert paragraph in cleaned.text
+    labels = {r.label for r in cleaned.removed}
+    assert {"comments", "call_to_action", "related_links"} <= labels
+    for removed in cleaned.removed:
+        assert SEED_TEXT[removed.start : removed.end].strip()
+
+
+def test_cleaned_spans_map_back_to_the_original() -> None:
+    cleaned = clean(SEED_TEXT)
+    rng = random.Random(0)
+    for _ in range(300):
+        a = rng.randrange(len(cleaned.text))
+        b = rng.randrange(a + 1, min(len(cleaned.text), a + 400) + 1)
+        span = cleaned.to_original(a, b)
+        assert span is not None, "the seed's story is one contiguous piece"
+        assert SEED_TEXT[span[0] : span[1]] == cleaned.text[a:b]
+
+
+def test_a_span_across_removed_text_does_not_map() -> None:
+    text = (
+        "The council approved the budget on Monday after a long debate.\n"
+        "Related Articles\nBudget row deepens\nMayor under pressure\n"
+        "The mayor said the vote was a victory for the city and its residents.\n"
+        "Opposition members said they would challenge the decision in court.\n"
+    )
+    cleaned = clean(text)
+    assert "Budget row deepens" not in cleaned.text
+    assert "Related Articles" not in cleaned.text
+    joint = cleaned.text.index("debate.\nThe mayor")
+    assert cleaned.to_original(joint, joint + len("debate.\nThe mayor")) is None
+    assert cleaned.removed_at(text.index("Mayor under"), text.index("Mayor under") + 5)
+
+
+def test_real_short_paragraphs_quotes_and_datelines_stay() -> None:
+    text = (
+        "Home\nWorld\nBusiness\n"
+        "Storm closes ports along the coast\n"
+        "By Jane Doe\n"
+        "Nov 21, 2025\n"
+        "KINGSTON, Jamaica — A powerful storm closed every port on the island on Tuesday, "
+        "officials said, as forecasters warned of flooding.\n"
+        "“We are ready,” the minister said.\n"
+        "Schools will stay shut until Friday, according to the education ministry.\n"
+        "Rescue teams were sent to the north coast.\n"
+        "He declined to comment.\n"
+        "Share this article\nFollow us on Twitter\n© 2025 Example News. All rights reserved.\n"
+    )
+    cleaned = clean(text)
+    for keep in (
+        "Storm closes ports along the coast",
+        "By Jane Doe",
+        "Nov 21, 2025",
+        "“We are ready,” the minister said.",
+        "Rescue teams were sent to the north coast.",
+        "He declined to comment.",
+    ):
+        assert keep in cleaned.text
+    for drop in ("Home\n", "Business\n", "Share this article", "Follow us", "All rights reserved"):
+        assert drop not in cleaned.text
+
+
+def test_text_without_a_story_is_left_alone() -> None:
+    text = "Menu\nSearch\nSign in"
+    assert clean(text).text == text and not clean(text).removed
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "",
+                "Home",
+                "Latest Articles",
+                "Comments",
+                "No comments yet",
+                "Subscribe to our newsletter.",
+                "The minister said the plan would be published in the autumn after a review.",
+                "Short line here",
+                "“It is over,” she said.",
+                "Officials confirmed that 1,200 prisoners would be exchanged by the month's end.",
+                "Émile Zola wrote about the affaire in the newspaper, according to historians.",
+            ]
+        ),
+        max_size=25,
+    )
+)
+def test_cleaning_only_removes_whole_lines_and_maps_exactly(lines: list[str]) -> None:
+    text = "\n".join(lines)
+    cleaned = clean(text)
+    assert cleaned.original == text
+    removed_chars = sum(r.end - r.start for r in cleaned.removed)
+    assert len(cleaned.text) + removed_chars == len(text)
+    for line in cleaned.text.splitlines():
+        assert line in lines
+    for removed in cleaned.removed:
+        assert removed.start == 0 or text[removed.start - 1] == "\n"
+    if cleaned.text:
+        span = cleaned.to_original(0, 1)
+        assert span is None or text[span[0] : span[1]] == cleaned.text[0]
+
+
+def test_a_quote_from_removed_furniture_is_rejected_with_that_reason() -> None:
+    verifier = Verifier(
+        SEED_TEXT, fuzzy_threshold=90, min_quote_chars=12, min_support=0.5,
+        cleaned=clean(SEED_TEXT),
+    )  # fmt: skip
+    draft = ClaimDraft(
+        id="c1",
+        text="Readers get curated U.S. market news delivered to their inbox.",
+        quote="Get curated U.S. market news, insights and key dates delivered to your inbox.",
+        source="unattributed",
+        source_kind=SourceKind.UNATTRIBUTED,
+        cue="",
+    )
+    result = verifier.check(draft)
+    assert isinstance(result, Failure) and result.code == "in_removed_text"
+    assert "page furniture (call_to_action)" in result.reason
+
+
+def test_verifier_on_unchanged_text_matches_verifier_without_cleaning() -> None:
+    a = Verifier(SEED_TEXT, fuzzy_threshold=90, min_quote_chars=12, min_support=0.5)
+    b = Verifier(SEED_TEXT, fuzzy_threshold=90, min_quote_chars=12, min_support=0.5,
+                 cleaned=unchanged(SEED_TEXT))  # fmt: skip
+    assert a.index.text == b.index.text == SEED_TEXT
+
+
+# --- HTML ----------------------------------------------------------------------------------
+
+
+def _messy(record_id: str) -> dict[str, object]:
+    return dev_record(record_id)
+
+
+@pytest.mark.skipif(not DEV_SET.exists(), reason="the development set lives in ../shared")
+def test_html_page_is_extracted_with_metadata() -> None:
+    record = _messy("messy-trafilatura-bbc.com.52241221")
+    html = str(record["article"])
+    assert looks_like_html(html)
+    article, source = coerce_article(html, max_chars=60_000, max_html_chars=5_000_000)
+    assert source == "html"
+    annotations = record["annotations"]
+    assert isinstance(annotations, dict)
+    for snippet in annotations["must_contain"]:
+        assert snippet in article.text
+    for snippet in annotations["must_not_contain"]:
+        assert snippet not in article.text
+    assert article.title and "New York" in article.title
+    assert article.published is not None and str(article.published).startswith("2020-04-10")
+
+
+def test_article_html_field_and_bad_html() -> None:
+    html = (
+        "<html><head><title>Bridge reopens</title></head><body><nav>Home | World</nav>"
+        "<article><h1>Bridge reopens</h1><p>The city's main bridge reopened on Monday after "
+        "two years of repairs, the mayor said at a ceremony attended by hundreds.</p><p>Traffic "
+        "is expected to return to normal levels within a week, according to officials.</p>"
+        "</article><footer>Subscribe to our newsletter</footer></body></html>"
+    )
+    article, source = coerce_article(Article(html=html), max_chars=60_000, max_html_chars=10**6)
+    assert source == "html" and "reopened on Monday" in article.text
+    assert "Subscribe" not in article.text and article.html is None
+    with pytest.raises(InputError, match="No article text"):
+        coerce_article(
+            Article(html="<html><body></body></html>"), max_chars=10, max_html_chars=10**6
+        )
+    with pytest.raises(InputError, match="max_html_chars"):
+        coerce_article(Article(html=html), max_chars=60_000, max_html_chars=100)
+
+
+def test_prose_mentioning_tags_is_not_html() -> None:
+    assert not looks_like_html(SEED_TEXT)
+    assert not looks_like_html("Use the <p> tag for paragraphs, she said.")
+
+
+# --- clean=False, through the pipeline (SCRIPTED reply) ---------------------------------------
+
+
+def _extraction() -> dict[str, object]:
+    quote = "Russia has yet to publicly comment on the latest developments."
+    return {
+        "claims": [
+            {"id": "c1", "text": quote, "quote": quote, "source": "unattributed",
+             "source_kind": "unattributed", "cue": ""}
+        ],
+        "headline": "",
+        "summary": [{"text": "Russia has not commented on the developments.", "claim_ids": ["c1"]}],
+        "key_points": [],
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("clean_text", [True, False])
+def test_clean_flag(clean_text: bool) -> None:
+    with scripted_server([tool_reply("Extraction", _extraction())]) as server:
+        result = summarize(
+            SEED_TEXT,
+            settings=Settings(model="scripted", base_url=server.base_url),
+            clean=clean_text,
+        )
+    sent = json.dumps(server.requests[0])
+    assert ("No comments yet" in sent) is not clean_text
+    assert bool(result.meta.removed) is clean_text
+    assert result.article.text == SEED_TEXT
+    (claim,) = result.claims
+    assert SEED_TEXT[claim.evidence.start : claim.evidence.end] == claim.evidence.quote
