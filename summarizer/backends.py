@@ -8,7 +8,7 @@ embedded llama.cpp backend when the ``local`` extra is installed; otherwise a Co
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, TypeVar
 
 import openai
 
@@ -76,37 +76,36 @@ def _require_model(model: str | None, where: str) -> str:
     return model
 
 
-def sync_client(endpoint: Endpoint, settings: Settings, client: object = None) -> openai.OpenAI:
-    """An openai client for the endpoint, with its own retries off (tenacity owns retries)."""
+C = TypeVar("C", openai.OpenAI, openai.AsyncOpenAI)
+
+
+def _client(kind: type[C], endpoint: Endpoint, settings: Settings, client: object) -> C:
     if client is not None:
-        if not isinstance(client, openai.OpenAI):
+        if not isinstance(client, kind):
+            other = "asummarize()" if kind is openai.OpenAI else "summarize()"
             raise ConfigError(
-                "summarize() needs an openai.OpenAI client; use asummarize() for "
-                "openai.AsyncOpenAI."
+                f"This call needs an openai.{kind.__name__} client; "
+                f"pass {type(client).__name__} to {other} instead."
             )
         return client.with_options(max_retries=0, timeout=settings.timeout_s)
-    return openai.OpenAI(
+    return kind(
         api_key=endpoint.api_key or _NO_KEY,
         base_url=endpoint.base_url,
         max_retries=0,
         timeout=settings.timeout_s,
     )
+
+
+def sync_client(endpoint: Endpoint, settings: Settings, client: object = None) -> openai.OpenAI:
+    """An openai client for the endpoint, with its own retries off (tenacity owns retries).
+
+    A caller's client is copied with retries off; the caller's own object is left as it was.
+    """
+    return _client(openai.OpenAI, endpoint, settings, client)
 
 
 def async_client(
     endpoint: Endpoint, settings: Settings, client: object = None
 ) -> openai.AsyncOpenAI:
     """The async twin of :func:`sync_client`."""
-    if client is not None:
-        if not isinstance(client, openai.AsyncOpenAI):
-            raise ConfigError(
-                "asummarize() needs an openai.AsyncOpenAI client; use summarize() "
-                "for openai.OpenAI."
-            )
-        return client.with_options(max_retries=0, timeout=settings.timeout_s)
-    return openai.AsyncOpenAI(
-        api_key=endpoint.api_key or _NO_KEY,
-        base_url=endpoint.base_url,
-        max_retries=0,
-        timeout=settings.timeout_s,
-    )
+    return _client(openai.AsyncOpenAI, endpoint, settings, client)

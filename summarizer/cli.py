@@ -29,6 +29,14 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--model", help="model name (default: SUMMARIZER_MODEL or backend's)")
     parser.add_argument("--base-url", help="OpenAI-compatible endpoint (SUMMARIZER_BASE_URL)")
     parser.add_argument("--title", help="the article's title, if known")
+    parser.add_argument(
+        "--html",
+        action="store_true",
+        help="the input is a web page (detected when it starts with <html> or <!doctype html>)",
+    )
+    parser.add_argument(
+        "--no-clean", action="store_true", help="keep page furniture (menus, links, comments)"
+    )
     parser.add_argument("-o", "--output", help="write here instead of standard output")
     parser.add_argument(
         "--strict", action="store_true", help="fail if any proposed claim cannot be verified"
@@ -70,13 +78,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         settings = Settings.resolve()
-        article = Article(text=_read(args.path), title=args.title)
+        content = _read(args.path)
+        article = (
+            Article(html=content, title=args.title)
+            if args.html
+            else Article(text=content, title=args.title)
+        )
         result = summarize(
             article,
             model=args.model,
             base_url=args.base_url,
             settings=settings,
             strict=args.strict,
+            clean=not args.no_clean,
         )
         text = (
             result.model_dump_json(indent=2) + "\n"

@@ -9,7 +9,6 @@ from __future__ import annotations
 import email.utils
 import random
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Literal, TypeVar
@@ -214,12 +213,17 @@ def _exhausted(error: _Transient, tally: _Tally) -> RetriesExhaustedError:
 
 
 class _Base:
-    def __init__(self, model: str, settings: Settings) -> None:
+    def __init__(self, client: openai.OpenAI | openai.AsyncOpenAI, model: str, settings: Settings):
         self.model = model
         self.settings = settings
+        self._tally = _Tally()
+        self._client: Any = instructor.from_openai(client, mode=instructor.Mode.TOOLS)
+        # Count every completion that arrives, validation re-asks included.
+        self._client.on("completion:response", lambda r: self._tally.count_response(r))
 
-    def _kwargs(self, request: Request) -> dict[str, Any]:
-        return {
+    def _start(self, request: Request) -> tuple[_Tally, dict[str, Any], float]:
+        self._tally = _Tally()
+        kwargs = {
             "model": self.model,
             "messages": request.messages,
             "response_model": request.response_model,
@@ -227,22 +231,16 @@ class _Base:
             "temperature": self.settings.temperature,
             "max_tokens": self.settings.max_tokens,
         }
+        return self._tally, kwargs, time.perf_counter()
 
     @staticmethod
-    def _hooked(client: Any, tally_of: Callable[[], _Tally]) -> Any:
-        client.on("completion:response", lambda response: tally_of().count_response(response))
-        return client
+    def _reply(tally: _Tally, value: BaseModel, completion: Any, started: float) -> Reply:
+        usage = tally.usage + _usage_of(completion.usage)
+        return Reply(value, usage, tally.responses, time.perf_counter() - started)
 
 
 class SyncLLM(_Base):
     """Blocking calls through an ``openai.OpenAI`` client."""
-
-    def __init__(self, client: openai.OpenAI, model: str, settings: Settings) -> None:
-        super().__init__(model, settings)
-        self._tally = _Tally()
-        self._client = self._hooked(
-            instructor.from_openai(client, mode=instructor.Mode.TOOLS), lambda: self._tally
-        )
 
     def complete(self, request: Request) -> Reply:
         """Send the request; return the validated reply.
@@ -252,55 +250,32 @@ class SyncLLM(_Base):
             OutputTruncatedError: the reply hit ``max_tokens``.
             RetriesExhaustedError: transport failures or invalid replies used up every attempt.
         """
-        self._tally = tally = _Tally()
-        started = time.perf_counter()
+        tally, kwargs, started = self._start(request)
         try:
             for attempt in Retrying(**_retry_policy(self.settings)):
                 with attempt:
                     try:
-                        value, completion = self._client.create_with_completion(
-                            **self._kwargs(request)
-                        )
+                        value, completion = self._client.create_with_completion(**kwargs)
                     except Exception as exc:
                         raise _classify(exc, tally) from exc
         except _Transient as error:
             raise _exhausted(error, tally) from error.cause
-        return Reply(
-            value,
-            tally.usage + _usage_of(completion.usage),
-            tally.responses,
-            time.perf_counter() - started,
-        )
+        return self._reply(tally, value, completion, started)
 
 
 class AsyncLLM(_Base):
     """The async twin of :class:`SyncLLM`, through an ``openai.AsyncOpenAI`` client."""
 
-    def __init__(self, client: openai.AsyncOpenAI, model: str, settings: Settings) -> None:
-        super().__init__(model, settings)
-        self._tally = _Tally()
-        self._client = self._hooked(
-            instructor.from_openai(client, mode=instructor.Mode.TOOLS), lambda: self._tally
-        )
-
     async def complete(self, request: Request) -> Reply:
         """See :meth:`SyncLLM.complete`."""
-        self._tally = tally = _Tally()
-        started = time.perf_counter()
+        tally, kwargs, started = self._start(request)
         try:
             async for attempt in AsyncRetrying(**_retry_policy(self.settings)):
                 with attempt:
                     try:
-                        value, completion = await self._client.create_with_completion(
-                            **self._kwargs(request)
-                        )
+                        value, completion = await self._client.create_with_completion(**kwargs)
                     except Exception as exc:
                         raise _classify(exc, tally) from exc
         except _Transient as error:
             raise _exhausted(error, tally) from error.cause
-        return Reply(
-            value,
-            tally.usage + _usage_of(completion.usage),
-            tally.responses,
-            time.perf_counter() - started,
-        )
+        return self._reply(tally, value, completion, started)

@@ -11,6 +11,7 @@ import atexit
 import contextlib
 import importlib.util
 import json
+import os
 import signal
 import socket
 import subprocess
@@ -115,6 +116,9 @@ class LocalServer:
             "--host", _HOST,
             "--port", str(self._port),
             "--n_ctx", str(self.n_ctx),
+            # llama.cpp's server uses half the cores by default; a summary is one request at a
+            # time, so it may as well use them all.
+            "--n_threads", str(os.cpu_count() or 1),
             "--verbose", "False",
         ]  # fmt: skip
         self._process = subprocess.Popen(

@@ -12,10 +12,12 @@ import time
 from collections.abc import Generator
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
+from typing import Literal
 
 import openai
 
 from summarizer.backends import Endpoint, async_client, resolve_endpoint, sync_client
+from summarizer.cleaning import Cleaned, clean, unchanged
 from summarizer.errors import OutputTruncatedError, RetriesExhaustedError, VerificationError
 from summarizer.inputs import coerce_article
 from summarizer.llm import AsyncLLM, Reply, Request, SyncLLM
@@ -28,6 +30,7 @@ from summarizer.result import (
     Claim,
     Meta,
     Rejection,
+    RemovedSpan,
     SupportedText,
     Usage,
 )
@@ -50,29 +53,40 @@ class _Outcome:
     reask_rounds: int = 0
 
 
-def extract_messages(article: Article) -> list[dict[str, str]]:
+@dataclass(frozen=True)
+class _Input:
+    """The article as the user gave it (text extracted from HTML), and its story text."""
+
+    article: Article
+    source: Literal["text", "html"]
+    cleaned: Cleaned
+
+
+def extract_messages(text: str, title: str | None = None) -> list[dict[str, str]]:
     """The first request's messages."""
-    title_line = f" ({article.title})" if article.title else ""
+    title_line = f" ({title})" if title else ""
     return [
         {"role": "system", "content": render("extract_system")},
         {
             "role": "user",
             "content": render(
-                "extract_user", title_line=title_line, max_claims=MAX_CLAIMS, article=article.text
+                "extract_user", title_line=title_line, max_claims=MAX_CLAIMS, article=text
             ),
         },
     ]
 
 
-def _steps(article: Article, settings: Settings) -> Generator[Request, Reply, _Outcome]:
+def _steps(given: _Input, settings: Settings) -> Generator[Request, Reply, _Outcome]:
     out = _Outcome()
+    article = given.article
     verifier = Verifier(
         article.text,
         fuzzy_threshold=settings.fuzzy_threshold,
         min_quote_chars=settings.min_quote_chars,
         min_support=settings.min_support,
+        cleaned=given.cleaned,
     )
-    request = Request("extract", extract_messages(article), Extraction)
+    request = Request("extract", extract_messages(given.cleaned.text, article.title), Extraction)
     reply = yield request
     out.calls.append((request, reply))
     extraction = reply.value
@@ -180,7 +194,7 @@ def _admit(
 
 
 def _assemble(
-    out: _Outcome, article: Article, endpoint: Endpoint, started: float, strict: bool
+    out: _Outcome, given: _Input, endpoint: Endpoint, started: float, strict: bool
 ) -> ArticleSummary:
     if strict and out.rejected:
         raise VerificationError(out.rejected)
@@ -199,6 +213,10 @@ def _assemble(
         validation_retries=validation_retries,
         elapsed_s=round(time.perf_counter() - started, 3),
         library_version=_library_version(),
+        input_format=given.source,
+        removed=[
+            RemovedSpan(start=r.start, end=r.end, label=r.label) for r in given.cleaned.removed
+        ],
         call_log=[
             CallRecord(
                 purpose=request.purpose,
@@ -216,7 +234,7 @@ def _assemble(
         key_points=out.key_points,
         claims=out.claims,
         rejected=out.rejected,
-        article=article,
+        article=given.article,
         meta=meta,
     )
 
@@ -234,13 +252,17 @@ def _prepare(
     base_url: str | None,
     settings: Settings | None,
     client: Client | None,
-) -> tuple[Article, Settings, Endpoint]:
+    clean_text: bool,
+) -> tuple[_Input, Settings, Endpoint]:
     settings = settings or Settings.resolve()
     settings = settings.replace(
         model=model or settings.model, base_url=base_url or settings.base_url
     )
-    doc = coerce_article(article, max_chars=settings.max_input_chars)
-    return doc, settings, resolve_endpoint(settings, client)
+    doc, source = coerce_article(
+        article, max_chars=settings.max_input_chars, max_html_chars=settings.max_html_chars
+    )
+    cleaned = clean(doc.text) if clean_text else unchanged(doc.text)
+    return _Input(doc, source, cleaned), settings, resolve_endpoint(settings, client)
 
 
 def summarize(
@@ -251,16 +273,20 @@ def summarize(
     client: openai.OpenAI | None = None,
     settings: Settings | None = None,
     strict: bool = False,
+    clean: bool = True,
 ) -> ArticleSummary:
     """Summarize one news article into verified, attributed claims.
 
     Args:
-        article: the article text, or an :class:`Article` with text and metadata.
+        article: the article text or page HTML, or an :class:`Article` with text (or
+            ``html``) and metadata.
         model: the model name (default: from settings or the backend).
         base_url: an OpenAI-compatible endpoint (default: from settings or the environment).
         client: an ``openai.OpenAI`` client to use as it is configured.
         settings: every other knob; default ``Settings.resolve()`` (environment and defaults).
         strict: raise instead of returning rejected items.
+        clean: drop page furniture (navigation, calls to action, comment blocks, related
+            links) before summarizing; ``result.meta.removed`` lists what went.
 
     Returns:
         An :class:`ArticleSummary` whose claims all have evidence located in the article.
@@ -272,10 +298,10 @@ def summarize(
         VerificationError: ``strict=True`` and something could not be verified.
     """
     started = time.perf_counter()
-    doc, settings, endpoint = _prepare(article, model, base_url, settings, client)
+    given, settings, endpoint = _prepare(article, model, base_url, settings, client, clean)
     http = sync_client(endpoint, settings, client)
     llm = SyncLLM(http, endpoint.model, settings)
-    steps = _steps(doc, settings)
+    steps = _steps(given, settings)
     try:
         request = next(steps)
         while True:
@@ -286,7 +312,7 @@ def summarize(
             else:
                 request = steps.send(reply)
     except StopIteration as done:
-        return _assemble(done.value, doc, endpoint, started, strict)
+        return _assemble(done.value, given, endpoint, started, strict)
     finally:
         if client is None:  # close only what we opened; a caller's client stays theirs
             http.close()
@@ -300,16 +326,17 @@ async def asummarize(
     client: openai.AsyncOpenAI | None = None,
     settings: Settings | None = None,
     strict: bool = False,
+    clean: bool = True,
 ) -> ArticleSummary:
     """The async twin of :func:`summarize`; ``client`` is an ``openai.AsyncOpenAI``."""
     started = time.perf_counter()
     # Starting the embedded server blocks; keep it off the event loop.
-    doc, resolved, endpoint = await asyncio.to_thread(
-        _prepare, article, model, base_url, settings, client
+    given, resolved, endpoint = await asyncio.to_thread(
+        _prepare, article, model, base_url, settings, client, clean
     )
     http = async_client(endpoint, resolved, client)
     llm = AsyncLLM(http, endpoint.model, resolved)
-    steps = _steps(doc, resolved)
+    steps = _steps(given, resolved)
     try:
         request = next(steps)
         while True:
@@ -320,7 +347,7 @@ async def asummarize(
             else:
                 request = steps.send(reply)
     except StopIteration as done:
-        return _assemble(done.value, doc, endpoint, started, strict)
+        return _assemble(done.value, given, endpoint, started, strict)
     finally:
         if client is None:
             await http.close()

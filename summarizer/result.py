@@ -16,9 +16,14 @@ class _Model(BaseModel):
 
 
 class Article(_Model):
-    """An article to summarize: its text plus whatever is known about it."""
+    """An article to summarize: its text (or its page's HTML) plus whatever is known about it.
 
-    text: str
+    Give ``html`` instead of ``text`` for a raw page: the story text is extracted from it, and
+    the result's ``article.text`` is that extracted text, which evidence offsets index.
+    """
+
+    text: str = ""
+    html: str | None = None
     title: str | None = None
     url: str | None = None
     outlet: str | None = None
@@ -113,6 +118,14 @@ class CallRecord(_Model):
     seconds: float
 
 
+class RemovedSpan(_Model):
+    """Page furniture cut from the article before summarizing: ``article.text[start:end]``."""
+
+    start: int
+    end: int
+    label: str
+
+
 class Meta(_Model):
     """How the result was produced."""
 
@@ -127,6 +140,10 @@ class Meta(_Model):
     validation_retries: int
     elapsed_s: float
     library_version: str
+    input_format: Literal["text", "html"] = "text"
+    removed: list[RemovedSpan] = Field(
+        default_factory=list, description="Spans of article.text dropped as page furniture."
+    )
     call_log: list[CallRecord]
 
 

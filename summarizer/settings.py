@@ -50,6 +50,7 @@ class Settings:
 
     # Input limits.
     max_input_chars: int = 60_000
+    max_html_chars: int = 5_000_000
 
     # Embedded llama.cpp backend.
     local_model_path: str | None = None

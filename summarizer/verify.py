@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from summarizer.attribution import SourceFinder
+from summarizer.cleaning import Cleaned, unchanged
 from summarizer.grounding import TextIndex, enclosing, normalize
 from summarizer.result import (
     Attribution,
@@ -36,7 +37,12 @@ _STOPWORDS = frozenset(
 _THOUSANDS = re.compile(r"(?<=\d)[,.](?=\d{3}\b)")
 
 FailureCode = Literal[
-    "quote_too_short", "quote_not_found", "source_not_found", "unsupported", "duplicate"
+    "quote_too_short",
+    "quote_not_found",
+    "in_removed_text",
+    "source_not_found",
+    "unsupported",
+    "duplicate",
 ]
 
 
@@ -65,9 +71,22 @@ class Verifier:
     """Checks claims against one article."""
 
     def __init__(
-        self, text: str, *, fuzzy_threshold: float, min_quote_chars: int, min_support: float
+        self,
+        text: str,
+        *,
+        fuzzy_threshold: float,
+        min_quote_chars: int,
+        min_support: float,
+        cleaned: Cleaned | None = None,
     ) -> None:
-        self.index = TextIndex(text)
+        """``text`` is the article as passed; ``cleaned`` its story text with page furniture
+        removed (default: nothing removed). Quotes and sources are looked for in the story text;
+        evidence offsets always index ``text``."""
+        self.cleaned = cleaned or unchanged(text)
+        if self.cleaned.original != text:
+            raise ValueError("cleaned must be the cleaning of text")
+        self.original = TextIndex(text)
+        self.index = TextIndex(self.cleaned.text)
         self._sources = SourceFinder(self.index)
         self._fuzzy_threshold = fuzzy_threshold
         self._min_quote_chars = min_quote_chars
@@ -75,8 +94,8 @@ class Verifier:
 
     def context(self, claim: Claim) -> str:
         """The article sentences that hold a claim's evidence."""
-        start, end = enclosing(self.index.sentences, claim.evidence.start, claim.evidence.end)
-        return self.index.text[start:end]
+        start, end = enclosing(self.original.sentences, claim.evidence.start, claim.evidence.end)
+        return self.original.text[start:end]
 
     def check(self, draft: ClaimDraft, *, fixed: bool = False) -> Claim | Failure:
         """Verify one proposed claim. ``fixed`` marks a claim that came back from a re-ask."""
@@ -89,13 +108,9 @@ class Verifier:
                 f"(fewer than {self._min_quote_chars} characters)",
             )
         match = self.index.locate(quote, fuzzy_threshold=self._fuzzy_threshold)
-        if match is None:
-            return Failure(
-                draft,
-                "quote_not_found",
-                f"quote not found in the article (no span reaches similarity "
-                f"{self._fuzzy_threshold:g})",
-            )
+        span = self.cleaned.to_original(match.start, match.end) if match else None
+        if match is None or span is None:
+            return self._not_in_story(draft, quote)
         attribution = self._attribution(draft)
         if attribution is None:
             return Failure(
@@ -110,19 +125,36 @@ class Verifier:
                 f"the claim's words are not backed by its evidence (support {support:.2f} "
                 f"< {self._min_support:g}, numbers must match)",
             )
-        span = self.index.text[match.start : match.end]
+        found = self.original.text[span[0] : span[1]]
         evidence = Evidence(
-            quote=span,
-            start=match.start,
-            end=match.end,
+            quote=found,
+            start=span[0],
+            end=span[1],
             match=match.kind,
             score=match.score,
-            proposed=None if span == quote else quote,
+            proposed=None if found == quote else quote,
         )
         origin: Literal["model", "local_repair", "reask"]
         origin = "reask" if fixed else "local_repair" if match.kind is MatchKind.FUZZY else "model"
         return Claim(
             id=draft.id, text=draft.text, attribution=attribution, evidence=evidence, origin=origin
+        )
+
+    def _not_in_story(self, draft: ClaimDraft, quote: str) -> Failure:
+        match = self.original.locate(quote, fuzzy_threshold=self._fuzzy_threshold)
+        removed = self.cleaned.removed_at(match.start, match.end) if match else None
+        if removed is not None:
+            return Failure(
+                draft,
+                "in_removed_text",
+                f"quote is in text removed as page furniture ({removed.label}); pass "
+                "clean=False if that text belongs to the story",
+            )
+        return Failure(
+            draft,
+            "quote_not_found",
+            f"quote not found in the article (no span reaches similarity "
+            f"{self._fuzzy_threshold:g})",
         )
 
     def _attribution(self, draft: ClaimDraft) -> Attribution | None:
@@ -131,7 +163,8 @@ class Verifier:
         cue_found = bool(cue) and self._sources.find_phrase(cue) is not None
         if normalize(draft.source) in _UNATTRIBUTED_NAMES:
             return Attribution(source=UNATTRIBUTED, kind=SourceKind.UNATTRIBUTED)
-        span = self._sources.find(draft.source)
+        found = self._sources.find(draft.source)
+        span = self.cleaned.to_original(*found) if found else None
         if span is None:
             return None
         kind = draft.source_kind

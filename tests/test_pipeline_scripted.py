@@ -326,7 +326,11 @@ def _check_good_result(result: ArticleSummary, server: ScriptedServer) -> None:
     assert_verified(result)
     assert len(server.requests) == 1
     assert tool_name(server.requests[0]) == "Extraction"
-    assert ARTICLE in request_text(server.requests[0])
+    sent = request_text(server.requests[0])
+    story_end = ARTICLE.index("according to AP news.") + len("according to AP news.")
+    assert ARTICLE[:story_end] in sent, "the whole story is sent"
+    for junk in ("Latest Articles", "Stay ahead of the market.", "No comments yet"):
+        assert junk not in sent, "page furniture is cleaned away before the model sees it"
 
     assert [c.id for c in result.claims] == ["c1", "c2", "c3", "c4"]
     for claim, proposed in zip(result.claims, GOOD_CLAIMS, strict=True):

@@ -68,16 +68,28 @@ def test_seed_article_end_to_end(
     assert result.meta.model == RECORDED_MODEL
     assert result.meta.backend == "openai-compatible"
     assert result.meta.prompt_version.startswith("sha256:")
+    # The page furniture at the end of the seed was cut before the model saw it.
+    junk_start = seed_text.index("Quickly understand the history")
+    assert {(r.start, r.end) for r in result.meta.removed} and all(
+        r.start >= junk_start for r in result.meta.removed
+    )
+    assert result.meta.removed[-1].end == len(seed_text)
+    assert all(c.evidence.end <= junk_start for c in result.claims)
+    sent = "".join(m["content"] for m in _requests(vcr)[0]["messages"])
+    assert "Latest Articles" not in sent and "No comments yet" not in sent
 
 
 @pytest.mark.vcr
-@pytest.mark.default_cassette("seed_prisoner_swap")
+@pytest.mark.default_cassette("seed_uncleaned_reask")
 def test_recorded_reask_is_targeted_and_within_budget(
     seed_text: str, recorded_settings: Settings, vcr: Any, recording: bool
 ) -> None:
-    """The small model's first answer failed verification; the re-ask that followed carried
-    only failing claims and stayed within 1.3x the first call's prompt tokens in total."""
-    result = summarize(seed_text, settings=recorded_settings)
+    """The small model's first answer (to the seed page with its furniture left in) failed
+    verification; the re-ask that followed carried only failing claims and stayed within 1.3x
+    the first call's prompt tokens in total."""
+    result = summarize(seed_text, settings=recorded_settings, clean=False)
+    assert_verified(result)
+    _check_accounting(result, vcr, recording)
 
     assert result.meta.reask_rounds >= 1
     log = result.meta.call_log
