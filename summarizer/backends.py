@@ -14,6 +14,7 @@ import openai
 
 from summarizer.errors import ConfigError
 from summarizer.local import local_model, server_installed, shared_server
+from summarizer.redaction import remember
 from summarizer.settings import Settings
 
 BackendKind = Literal["client", "openai-compatible", "openai", "local"]
@@ -80,6 +81,7 @@ C = TypeVar("C", openai.OpenAI, openai.AsyncOpenAI)
 
 
 def _client(kind: type[C], endpoint: Endpoint, settings: Settings, client: object) -> C:
+    remember(endpoint.api_key)
     if client is not None:
         if not isinstance(client, kind):
             other = "asummarize()" if kind is openai.OpenAI else "summarize()"
@@ -87,6 +89,7 @@ def _client(kind: type[C], endpoint: Endpoint, settings: Settings, client: objec
                 f"This call needs an openai.{kind.__name__} client; "
                 f"pass {type(client).__name__} to {other} instead."
             )
+        remember(client.api_key)
         return client.with_options(max_retries=0, timeout=settings.timeout_s)
     return kind(
         api_key=endpoint.api_key or _NO_KEY,

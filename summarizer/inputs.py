@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from summarizer.errors import InputError
 from summarizer.result import Article
 from summarizer.webpage import extract, looks_like_html
+
+_WORD = re.compile(r"[^\W_]")  # a letter or a digit: a text has words
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_URL_ONLY = re.compile(r"(https?://|www\.)\S+", re.IGNORECASE)
 
 
 def coerce_article(
@@ -48,17 +53,35 @@ def coerce_article(
         if article.published is None and page.date:
             article = _with_date(article, page.date)
         source = "html"
-    text = article.text
-    if "\x00" in text:
-        raise InputError("The article contains NUL characters: it is binary data, not text.")
-    if not text.strip():
-        raise InputError("The article is empty: pass the text of a news article.")
+    _check_text(article.text, max_chars)
+    return article, source
+
+
+def _check_text(text: str, max_chars: int) -> None:
     if len(text) > max_chars:
         raise InputError(
             f"The article is {len(text):,} characters long; the limit is {max_chars:,}. "
             "Shorten it, or raise max_input_chars (SUMMARIZER_MAX_INPUT_CHARS)."
         )
-    return article, source
+    if "\x00" in text:
+        raise InputError("The article contains NUL characters: it is binary data, not text.")
+    if _SURROGATE.search(text):
+        raise InputError(
+            "The article contains lone UTF-16 surrogates, which no encoding can send: decode "
+            "it with errors='replace' (or fix its source) first."
+        )
+    if not text.strip():
+        raise InputError("The article is empty: pass the text of a news article.")
+    if not _WORD.search(text):
+        raise InputError(
+            "The article has no words, only punctuation, symbols or invisible characters: pass "
+            "the text of a news article."
+        )
+    if _URL_ONLY.fullmatch(text.strip()):
+        raise InputError(
+            "The article is only a web address; summarizer does not fetch pages. Download the "
+            "page and pass its HTML (Article(html=...)) or its text."
+        )
 
 
 def _with_date(article: Article, date: str) -> Article:

@@ -32,6 +32,7 @@ from summarizer.errors import (
     RetriesExhaustedError,
     SummarizerError,
 )
+from summarizer.redaction import redact
 from summarizer.result import Usage
 from summarizer.settings import Settings
 
@@ -98,10 +99,16 @@ def _describe(exc: BaseException) -> str:
     if isinstance(exc, openai.APITimeoutError):
         return "timed out"
     if isinstance(exc, openai.APIConnectionError):
-        return f"connection failed: {exc.__cause__ or exc}"
+        return redact(f"connection failed: {exc.__cause__ or exc}")
     if isinstance(exc, openai.APIStatusError):
-        return f"HTTP {exc.status_code}: {exc.message}"
-    return f"{type(exc).__name__}: {exc}"
+        return redact(f"HTTP {exc.status_code}: {exc.message}")
+    return redact(f"{type(exc).__name__}: {exc}")
+
+
+def _safe_cause(exc: BaseException) -> BaseException | None:
+    """The exception to chain, or None when its text (or its cause's) would show a secret."""
+    chain = [exc, exc.__cause__] if exc.__cause__ else [exc]
+    return exc if all(redact(str(e)) == str(e) for e in chain) else None
 
 
 def _is_transient(exc: BaseException) -> bool:
@@ -151,7 +158,7 @@ def _classify(exc: BaseException, tally: _Tally) -> BaseException:
 
 
 def _short(exc: BaseException, limit: int = 300) -> str:
-    text = " ".join(str(exc).split())
+    text = redact(" ".join(str(exc).split()))
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
@@ -257,9 +264,9 @@ class SyncLLM(_Base):
                     try:
                         value, completion = self._client.create_with_completion(**kwargs)
                     except Exception as exc:
-                        raise _classify(exc, tally) from exc
+                        raise _classify(exc, tally) from _safe_cause(exc)
         except _Transient as error:
-            raise _exhausted(error, tally) from error.cause
+            raise _exhausted(error, tally) from _safe_cause(error.cause)
         return self._reply(tally, value, completion, started)
 
 
@@ -275,7 +282,7 @@ class AsyncLLM(_Base):
                     try:
                         value, completion = await self._client.create_with_completion(**kwargs)
                     except Exception as exc:
-                        raise _classify(exc, tally) from exc
+                        raise _classify(exc, tally) from _safe_cause(exc)
         except _Transient as error:
-            raise _exhausted(error, tally) from error.cause
+            raise _exhausted(error, tally) from _safe_cause(error.cause)
         return self._reply(tally, value, completion, started)

@@ -23,6 +23,7 @@ from summarizer.inputs import coerce_article
 from summarizer.llm import AsyncLLM, Reply, Request, SyncLLM
 from summarizer.prompts import prompt_version, render
 from summarizer.reask import apply_fixes, build_reask, schema_chars
+from summarizer.redaction import redact
 from summarizer.result import (
     Article,
     ArticleSummary,
@@ -204,7 +205,7 @@ def _assemble(
     meta = Meta(
         model=endpoint.model,
         backend=endpoint.kind,
-        base_url=endpoint.base_url,
+        base_url=redact(endpoint.base_url) if endpoint.base_url else None,
         prompt_version=prompt_version(),
         usage=usage,
         calls=attempts,

@@ -17,6 +17,7 @@ import pytest
 
 from summarizer import LocalServer, Settings
 from summarizer.local import bundled_model_path
+from summarizer.redaction import redact
 
 ROOT = Path(__file__).resolve().parent.parent
 CASSETTES = ROOT / "cassettes"
@@ -46,12 +47,23 @@ def scrub_response(response: dict[str, Any]) -> dict[str, Any]:
     return response
 
 
+def scrub_request(request: Any) -> Any:
+    """Mask anything key-shaped in a request body before it is recorded."""
+    if request.body:
+        text = _bytes(request.body).decode("utf-8", "replace")
+        cleaned = redact(text)
+        if cleaned != text:
+            request.body = cleaned.encode()
+    return request
+
+
 def withhold_body(request: Any) -> Any:
     """Replace a request body by its digest, for articles that may not be republished.
 
     vcr applies this to live requests before matching too, so replays still check that the
     request is byte for byte the one recorded.
     """
+    request = scrub_request(request)
     if request.body and b'"sha256"' not in _bytes(request.body):  # vcr may call this twice
         raw = _bytes(request.body)
         request.body = json.dumps(
@@ -76,6 +88,7 @@ def vcr_cassette_dir() -> str:
 def vcr_config() -> dict[str, Any]:
     return {
         "filter_headers": SCRUBBED_REQUEST_HEADERS,
+        "before_record_request": scrub_request,
         "before_record_response": scrub_response,
         "match_on": ["method", "path", "body"],
         "decode_compressed_response": True,

@@ -6,7 +6,9 @@ answers live in cassettes/ and are replayed by tests/test_recorded.py.
 from __future__ import annotations
 
 import json
+import socket
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -16,11 +18,17 @@ from typing import Any
 
 @dataclass
 class Scripted:
-    """One scripted HTTP answer."""
+    """One scripted HTTP answer.
+
+    ``delay_s`` waits before answering (past a client's timeout, say); ``cut_after`` sends only
+    that many bytes of the body, announced with its full length, then drops the connection.
+    """
 
     body: dict[str, Any] | str
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
+    delay_s: float = 0.0
+    cut_after: int | None = None
 
 
 def tool_reply(
@@ -90,22 +98,38 @@ class ScriptedServer:
                         if server.script
                         else error_reply(500, "script exhausted")
                     )
+                delay, cut = getattr(answer, "delay_s", 0.0), getattr(answer, "cut_after", None)
+                if delay:
+                    time.sleep(delay)
                 body = answer.body if isinstance(answer.body, str) else json.dumps(answer.body)
                 data = body.encode()
-                self.send_response(answer.status)
-                self.send_header("content-type", "application/json")
-                self.send_header("content-length", str(len(data)))
-                for key, value in answer.headers.items():
-                    self.send_header(key, value)
-                self.end_headers()
-                self.wfile.write(data)
+                try:
+                    self.send_response(answer.status)
+                    self.send_header("content-type", "application/json")
+                    self.send_header("content-length", str(len(data)))
+                    for key, value in answer.headers.items():
+                        self.send_header(key, value)
+                    self.end_headers()
+                    if cut is None:
+                        self.wfile.write(data)
+                        return
+                    self.wfile.write(data[:cut])
+                    self.wfile.flush()
+                    self.close_connection = True
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                except (BrokenPipeError, ConnectionResetError):
+                    return  # the client gave up (a timeout): nothing to answer
 
             def log_message(self, format: str, *args: Any) -> None:
                 return
 
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._httpd.daemon_threads = True
         self.base_url = f"http://127.0.0.1:{self._httpd.server_address[1]}/v1"
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        # Poll for shutdown every 10 ms (http.server's default is 500 ms) so tests end quickly.
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
+        )
 
     def __enter__(self) -> ScriptedServer:
         self._thread.start()

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -228,22 +227,10 @@ class Counted:
         ).body
 
 
-class _QuickScriptedServer(ScriptedServer):
-    """ScriptedServer polling for shutdown every 10 ms instead of http.server's 500 ms, so that
-    each test ends as soon as its calls are done."""
-
-    def __enter__(self) -> _QuickScriptedServer:
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
-        )
-        self._thread.start()
-        return self
-
-
 @contextmanager
 def serve(script: list[Scripted | Counted]) -> Iterator[ScriptedServer]:
     """scripted_server(), with Counted replies wired to the server they answer on."""
-    server = _QuickScriptedServer(script)  # type: ignore[arg-type]
+    server = ScriptedServer(script)  # type: ignore[arg-type]
     for answer in script:
         if isinstance(answer, Counted):
             answer.server = server
