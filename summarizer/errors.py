@@ -7,6 +7,7 @@
     ├── InputError             the article cannot be summarized as given
     ├── ProviderError          the LLM endpoint refused or failed the request
     │   ├── OutputTruncatedError    the reply hit the token limit before it was complete
+    │   ├── ModelRefusedError       the model declined to answer
     │   └── RetriesExhaustedError   still failing after every allowed attempt
     └── VerificationError      strict mode: a proposed claim could not be verified
 
@@ -55,6 +56,19 @@ class ProviderError(SummarizerError):
 
 class OutputTruncatedError(ProviderError):
     """The model's reply was cut off by ``max_tokens``; ``usage`` counts what it spent."""
+
+    def __init__(
+        self, message: str, *, usage: Usage, last_response: Any = None, completions: int = 1
+    ) -> None:
+        super().__init__(message)
+        self.usage = usage
+        self.last_response = last_response
+        self.completions = completions
+
+
+class ModelRefusedError(ProviderError):
+    """The model refused to answer (a refusal or a content filter); ``usage`` counts what the
+    refusal cost."""
 
     def __init__(
         self, message: str, *, usage: Usage, last_response: Any = None, completions: int = 1

@@ -21,12 +21,14 @@ from tenacity import (
     AsyncRetrying,
     RetryCallState,
     Retrying,
+    retry_if_exception,
     retry_if_exception_type,
     stop_after_attempt,
     stop_after_delay,
 )
 
 from summarizer.errors import (
+    ModelRefusedError,
     OutputTruncatedError,
     ProviderError,
     RetriesExhaustedError,
@@ -79,10 +81,17 @@ class _Tally:
     responses: int = 0
     attempts: list[str] = field(default_factory=list)
     last_response: Any = None
+    # Responses counted when the current transport attempt and validation attempt began.
+    call_mark: int = 0
+    attempt_mark: int = 0
 
     def count_response(self, response: Any) -> None:
         self.responses += 1
         self.last_response = response
+
+    def reply_arrived(self) -> bool:
+        """Whether the current validation attempt received a completion."""
+        return self.responses > self.attempt_mark
 
 
 def _usage_of(obj: Any) -> Usage:
@@ -135,17 +144,7 @@ def _classify(exc: BaseException, tally: _Tally) -> BaseException:
         tally.usage = tally.usage + _usage_of(exc.total_usage)
         cause = exc.__cause__ or exc
         if not isinstance(cause, openai.OpenAIError):
-            failed = [f.exception for f in getattr(exc, "failed_attempts", None) or []]
-            failed = failed or [cause] * exc.n_attempts  # older instructor keeps only the last
-            tally.attempts.extend(f"reply failed validation: {_short(e)}" for e in failed)
-            return RetriesExhaustedError(
-                f"The model's reply still failed schema validation after {exc.n_attempts} "
-                "attempt(s).",
-                attempts=tally.attempts,
-                usage=tally.usage,
-                last_response=exc.last_completion,
-                completions=tally.responses,
-            )
+            return _model_fault(exc, cause, tally)
     if _is_transient(cause):
         tally.attempts.append(_describe(cause))
         return _Transient(_describe(cause), cause)
@@ -157,7 +156,53 @@ def _classify(exc: BaseException, tally: _Tally) -> BaseException:
     return exc
 
 
-def _short(exc: BaseException, limit: int = 300) -> str:
+def _model_fault(exc: Any, cause: BaseException, tally: _Tally) -> BaseException:
+    """A call that returned something the schema could not take: a refusal, a broken body,
+    or replies that failed validation every time."""
+    last = exc.last_completion or tally.last_response
+    refusal = _refusal(last)
+    if refusal is not None:
+        tally.attempts.append(f"the model refused: {_short(refusal)}")
+        return ModelRefusedError(
+            f"The model refused to answer: {_short(refusal)}",
+            usage=tally.usage,
+            last_response=last,
+            completions=tally.responses,
+        )
+    if tally.responses == tally.call_mark or not getattr(last, "choices", None):
+        # No completion came back, or an empty one: a corrupt or truncated HTTP body, which
+        # is the transport's fault and worth another attempt.
+        what = (
+            "the reply had no choices"
+            if tally.responses > tally.call_mark
+            else (f"the reply body was not a valid completion ({_short(cause)})")
+        )
+        tally.attempts.append(what)
+        return _Transient(what, cause)
+    failed = [f.exception for f in getattr(exc, "failed_attempts", None) or []]
+    failed = failed or [cause] * exc.n_attempts  # older instructor keeps only the last
+    tally.attempts.extend(f"reply failed validation: {_short(e)}" for e in failed)
+    return RetriesExhaustedError(
+        f"The model's reply still failed schema validation after {len(failed)} attempt(s).",
+        attempts=tally.attempts,
+        usage=tally.usage,
+        last_response=last,
+        completions=tally.responses,
+    )
+
+
+def _refusal(completion: Any) -> str | None:
+    """The refusal text of a completion (OpenAI's ``refusal`` or a content filter stop)."""
+    for choice in getattr(completion, "choices", None) or []:
+        refusal = getattr(choice.message, "refusal", None) if choice.message else None
+        if refusal:
+            return str(refusal)
+        if choice.finish_reason == "content_filter":
+            return "the provider's content filter stopped the reply"
+    return None
+
+
+def _short(exc: BaseException | str, limit: int = 300) -> str:
     text = redact(" ".join(str(exc).split()))
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
@@ -229,16 +274,31 @@ class _Base:
         self._client.on("completion:response", lambda r: self._tally.count_response(r))
 
     def _start(self, request: Request) -> tuple[_Tally, dict[str, Any], float]:
-        self._tally = _Tally()
+        self._tally = tally = _Tally()
         kwargs = {
             "model": self.model,
             "messages": request.messages,
             "response_model": request.response_model,
-            "max_retries": self.settings.max_validation_retries,
             "temperature": self.settings.temperature,
             "max_tokens": self.settings.max_tokens,
         }
-        return self._tally, kwargs, time.perf_counter()
+        return tally, kwargs, time.perf_counter()
+
+    def _reask_policy(self, tally: _Tally) -> dict[str, Any]:
+        """Instructor re-asks only when a completion arrived and failed the schema; a body that
+        never parsed is a transport fault, left to the transport retries."""
+
+        def begin(state: RetryCallState) -> None:
+            tally.attempt_mark = tally.responses
+
+        return {
+            "stop": stop_after_attempt(self.settings.max_validation_retries + 1),
+            "retry": retry_if_exception(
+                lambda e: isinstance(e, ValueError) and tally.reply_arrived()
+            ),
+            "before": begin,
+            "reraise": True,
+        }
 
     @staticmethod
     def _reply(tally: _Tally, value: BaseModel, completion: Any, started: float) -> Reply:
@@ -261,8 +321,11 @@ class SyncLLM(_Base):
         try:
             for attempt in Retrying(**_retry_policy(self.settings)):
                 with attempt:
+                    tally.call_mark = tally.responses
                     try:
-                        value, completion = self._client.create_with_completion(**kwargs)
+                        value, completion = self._client.create_with_completion(
+                            **kwargs, max_retries=Retrying(**self._reask_policy(tally))
+                        )
                     except Exception as exc:
                         raise _classify(exc, tally) from _safe_cause(exc)
         except _Transient as error:
@@ -279,8 +342,11 @@ class AsyncLLM(_Base):
         try:
             async for attempt in AsyncRetrying(**_retry_policy(self.settings)):
                 with attempt:
+                    tally.call_mark = tally.responses
                     try:
-                        value, completion = await self._client.create_with_completion(**kwargs)
+                        value, completion = await self._client.create_with_completion(
+                            **kwargs, max_retries=AsyncRetrying(**self._reask_policy(tally))
+                        )
                     except Exception as exc:
                         raise _classify(exc, tally) from _safe_cause(exc)
         except _Transient as error:

@@ -18,7 +18,12 @@ import openai
 
 from summarizer.backends import Endpoint, async_client, resolve_endpoint, sync_client
 from summarizer.cleaning import Cleaned, clean, unchanged
-from summarizer.errors import OutputTruncatedError, RetriesExhaustedError, VerificationError
+from summarizer.errors import (
+    ModelRefusedError,
+    OutputTruncatedError,
+    RetriesExhaustedError,
+    VerificationError,
+)
 from summarizer.inputs import coerce_article
 from summarizer.llm import AsyncLLM, Reply, Request, SyncLLM
 from summarizer.prompts import prompt_version, render
@@ -40,7 +45,7 @@ from summarizer.settings import Settings
 from summarizer.verify import Failure, Verifier, verify_headline, verify_statements
 
 Client = openai.OpenAI | openai.AsyncOpenAI
-_RECOVERABLE = (RetriesExhaustedError, OutputTruncatedError)
+_RECOVERABLE = (RetriesExhaustedError, OutputTruncatedError, ModelRefusedError)
 
 
 @dataclass
@@ -119,7 +124,7 @@ def _steps(given: _Input, settings: Settings) -> Generator[Request, Reply, _Outc
         out.reask_rounds += 1
         try:
             reply = yield reask
-        except (RetriesExhaustedError, OutputTruncatedError) as error:
+        except _RECOVERABLE as error:
             # A broken re-ask costs only the claims it carried; what is verified stays.
             out.calls.append((reask, Reply(None, error.usage, error.completions, 0.0)))
             for failure in carried:
@@ -156,7 +161,7 @@ def _steps(given: _Input, settings: Settings) -> Generator[Request, Reply, _Outc
     return out
 
 
-def _describe(error: RetriesExhaustedError | OutputTruncatedError) -> str:
+def _describe(error: RetriesExhaustedError | OutputTruncatedError | ModelRefusedError) -> str:
     first = str(error).splitlines()[0]
     if isinstance(error, RetriesExhaustedError) and error.attempts:
         return f"{first} Last: {error.attempts[-1]}"

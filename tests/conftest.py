@@ -163,3 +163,19 @@ def recorded_json(interaction: dict[str, Any], part: str) -> dict[str, Any]:
         raw = raw.decode()
     parsed: dict[str, Any] = json.loads(raw)
     return parsed
+
+
+# Rows of the fault matrix (tests/test_faults.py): fault, mode, outcome, requests, seconds.
+FAULT_MATRIX = pytest.StashKey[list[tuple[str, str, str, int, float]]]()
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    rows = config.stash.get(FAULT_MATRIX, [])
+    if not rows:
+        return
+    terminalreporter.section("fault matrix (scripted)")
+    terminalreporter.write_line(f"{'fault':36} {'mode':5} {'outcome':22} {'requests':>8} {'s':>6}")
+    for fault, mode, outcome, requests, seconds in sorted(rows):
+        terminalreporter.write_line(
+            f"{fault:36} {mode:5} {outcome:22} {requests:>8} {seconds:>6.2f}"
+        )

@@ -1,0 +1,495 @@
+"""Render a result for reading: HTML for notebooks and pages, or a rich terminal rendering.
+
+Everything that comes from the article or the model is untrusted text. In HTML it is escaped
+(``html.escape(..., quote=True)``) before it reaches the markup, links are made only for
+``http(s)`` URLs, and standalone pages also carry a Content-Security-Policy that forbids scripts.
+In the terminal it goes through ``rich.text.Text``, which never parses markup or emoji codes,
+with control characters (ANSI escapes included) made visible.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import unicodedata
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from urllib.parse import quote, urlsplit
+
+from rich.console import Console
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from summarizer.result import ArticleSummary, Claim, RemovedSpan, SupportedText
+from summarizer.schema import UNATTRIBUTED, SourceKind
+
+# Highlight and accent per source: light enough to read black text on, distinct side by side.
+_PALETTE: tuple[tuple[str, str], ...] = (
+    ("#ffe38f", "#9a7400"),
+    ("#a9d4ff", "#1f62a8"),
+    ("#bdeeb4", "#2f7d32"),
+    ("#ffc4d3", "#b0174f"),
+    ("#dccbff", "#6236b8"),
+    ("#ffd2ad", "#b5530f"),
+    ("#a9eee4", "#00796b"),
+    ("#f3d9a4", "#7d5a1c"),
+)
+_GREY = ("#e2e2e2", "#6b6b6b")
+_RICH_COLORS = ("yellow", "blue", "green", "magenta", "purple", "dark_orange", "cyan", "gold3")
+
+_CSS = """
+.sr-report{font:15px/1.55 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;
+ color:#1d1d1f;background:#fff;max-width:1100px;padding:18px 22px;border:1px solid #ddd;
+ border-radius:8px;text-align:left}
+.sr-report h2{font-size:1.5em;margin:0 0 .3em;line-height:1.25;color:#111}
+.sr-report h3{font-size:1.05em;margin:1.3em 0 .45em;color:#333;text-transform:uppercase;
+ letter-spacing:.04em}
+.sr-report .sr-source-line{color:#666;font-size:.9em;margin:0 0 .8em}
+.sr-report .sr-source-line a{color:#1f62a8}
+.sr-report .sr-summary{font-size:1.08em;margin:.4em 0}
+.sr-report .sr-ids{font-size:.72em;color:#555;vertical-align:super;margin-left:1px}
+.sr-report .sr-ids a{color:#1f62a8;text-decoration:none}
+.sr-report .sr-empty{color:#777;font-style:italic}
+.sr-report ul.sr-points{margin:.2em 0;padding-left:1.3em}
+.sr-report .sr-legend{display:flex;flex-wrap:wrap;gap:6px 14px;font-size:.86em;margin:.2em 0 .6em}
+.sr-report .sr-legend span{display:inline-flex;align-items:center;gap:5px}
+.sr-report .sr-swatch{display:inline-block;width:.95em;height:.95em;border-radius:3px;
+ border:1px solid rgba(0,0,0,.25);vertical-align:-.12em}
+.sr-report .sr-article{white-space:pre-wrap;overflow-wrap:anywhere;background:#fafafa;
+ border:1px solid #e4e4e4;border-radius:6px;padding:12px 16px;margin:0;font-size:.95em;
+ line-height:1.7}
+.sr-report mark.sr-ev{color:inherit;padding:1px 0;border-radius:2px;
+ -webkit-box-decoration-break:clone;box-decoration-break:clone}
+.sr-report mark.sr-multi{outline:1px dashed rgba(0,0,0,.45)}
+.sr-report sup.sr-tag{font-size:.68em;font-weight:600;margin:0 2px 0 1px}
+.sr-report del.sr-removed{color:#999;text-decoration:line-through;text-decoration-color:#bbb}
+.sr-report .sr-removed-label{font-size:.72em;color:#777;background:#eee;border-radius:3px;
+ padding:0 4px;margin-right:4px;white-space:nowrap;font-style:normal;text-decoration:none}
+.sr-report table.sr-table{border-collapse:collapse;width:100%;font-size:.88em;margin:.3em 0;
+ table-layout:auto}
+.sr-report .sr-table th,.sr-report .sr-table td{text-align:left;vertical-align:top;
+ padding:5px 8px;border-bottom:1px solid #e6e6e6}
+.sr-report .sr-table thead th{color:#555;font-weight:600;border-bottom:2px solid #ccc}
+.sr-report .sr-table tr.sr-group th{background:#f3f3f3;font-weight:600;padding-top:7px}
+.sr-report .sr-table .sr-kind{font-weight:400;color:#666;font-size:.92em}
+.sr-report .sr-quote{border-left:4px solid #ccc;padding-left:7px;font-style:italic;color:#333}
+.sr-report .sr-chars{color:#888;font-size:.85em;white-space:nowrap}
+.sr-report .sr-id{font-family:ui-monospace,"DejaVu Sans Mono",monospace;white-space:nowrap}
+.sr-report .sr-reason{color:#a12b2b}
+.sr-report .sr-meta{color:#777;font-size:.8em;margin-top:1.2em;border-top:1px solid #eee;
+ padding-top:.5em}
+"""
+
+_PAGE_CSS = """
+body{margin:0;padding:24px;background:#f2f2f4;font-family:system-ui,"DejaVu Sans",sans-serif}
+body>h1{margin:0 auto 12px;max-width:1100px;font-size:1.6em;color:#222}
+nav.sr-toc{max-width:1100px;margin:0 auto 18px;background:#fff;border:1px solid #ddd;
+ border-radius:8px;padding:10px 22px}
+nav.sr-toc a{color:#1f62a8}
+section.sr-section{margin:0 auto 24px;max-width:1100px}
+"""
+
+# Scripts, frames, forms and remote loads are refused even if some text ever escaped escaping.
+_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'"
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _is_unattributed(claim: Claim) -> bool:
+    source = claim.attribution.source.strip().casefold()
+    return claim.attribution.kind is SourceKind.UNATTRIBUTED or source in ("", UNATTRIBUTED)
+
+
+def _by_source(claims: Sequence[Claim]) -> dict[str, list[Claim]]:
+    groups: dict[str, list[Claim]] = {}
+    for claim in claims:
+        groups.setdefault(claim.attribution.source, []).append(claim)
+    return groups
+
+
+def _colors(claims: Sequence[Claim]) -> dict[str, int]:
+    """Palette slot per source: a hash of its name, probing on so one result never repeats a
+    color while it has fewer sources than the palette; -1 for unattributed."""
+    slots: dict[str, int] = {}
+    for source, group in _by_source(claims).items():
+        if _is_unattributed(group[0]):
+            slots[source] = -1
+            continue
+        digest = hashlib.sha256(source.strip().casefold().encode()).digest()
+        slot = int.from_bytes(digest[:4], "big") % len(_PALETTE)
+        taken = set(slots.values())
+        for step in range(len(_PALETTE)):
+            if (slot + step) % len(_PALETTE) not in taken:
+                slot = (slot + step) % len(_PALETTE)
+                break
+        slots[source] = slot
+    return slots
+
+
+def _pair(slot: int) -> tuple[str, str]:
+    return _GREY if slot < 0 else _PALETTE[slot]
+
+
+@dataclass(frozen=True)
+class _Segment:
+    start: int
+    end: int
+    claims: tuple[Claim, ...]
+    removed: tuple[RemovedSpan, ...]
+
+
+def _located(result: ArticleSummary) -> list[Claim]:
+    n = len(result.article.text)
+    return [c for c in result.claims if 0 <= c.evidence.start < c.evidence.end <= n]
+
+
+def _segments(result: ArticleSummary) -> Iterator[_Segment]:
+    """Cut the article at every span boundary; each piece knows every span covering it."""
+    text = result.article.text
+    claims = _located(result)
+    removed = [r for r in result.meta.removed if 0 <= r.start < r.end <= len(text)]
+    cuts = {0, len(text)}
+    cuts.update(x for c in claims for x in (c.evidence.start, c.evidence.end))
+    cuts.update(x for r in removed for x in (r.start, r.end))
+    points = sorted(cuts)
+    for a, b in zip(points, points[1:]):
+        yield _Segment(
+            a,
+            b,
+            tuple(c for c in claims if c.evidence.start <= a and b <= c.evidence.end),
+            tuple(r for r in removed if r.start <= a and b <= r.end),
+        )
+
+
+def _claim_title(claim: Claim) -> str:
+    a, ev = claim.attribution, claim.evidence
+    cue = f", cue “{a.cue}”" if a.cue else ""
+    return (
+        f"{claim.id}: {claim.text}\n— {a.source} ({a.kind.value}){cue}\n"
+        f"{ev.match.value} match, score {ev.score:.0f}, origin {claim.origin}"
+    )
+
+
+def _mark(seg: _Segment, body: str, slots: dict[str, int]) -> str:
+    colors = [_pair(slots[c.attribution.source])[0] for c in seg.claims]
+    if len(colors) == 1:
+        style = f"background:{colors[0]}"
+    else:
+        step = 100 / len(colors)
+        stops = ",".join(
+            f"{color} {i * step:.1f}% {(i + 1) * step:.1f}%" for i, color in enumerate(colors)
+        )
+        style = f"background:linear-gradient(to bottom,{stops})"
+    classes = "sr-ev sr-multi" if len(colors) > 1 else "sr-ev"
+    # Space-separated ids; an id is percent-encoded so its own spaces cannot split it.
+    ids = " ".join(quote(c.id, safe="") for c in seg.claims)
+    title = "\n\n".join(_claim_title(c) for c in seg.claims)
+    return (
+        f'<mark class="{classes}" data-claim="{_e(ids)}" title="{_e(title)}" '
+        f'style="{style}">{body}</mark>'
+    )
+
+
+def _article_html(result: ArticleSummary, slots: dict[str, int]) -> str:
+    text = result.article.text
+    ends: dict[int, list[Claim]] = {}
+    for claim in _located(result):
+        ends.setdefault(claim.evidence.end, []).append(claim)
+    out: list[str] = []
+    for seg in _segments(result):
+        body = _e(text[seg.start : seg.end])
+        if seg.claims:
+            body = _mark(seg, body, slots)
+        if seg.removed:
+            labels = ", ".join(dict.fromkeys(r.label for r in seg.removed))
+            badge = "".join(
+                f'<span class="sr-removed-label">removed: {_e(r.label)}</span>'
+                for r in seg.removed
+                if r.start == seg.start
+            )
+            body = f'{badge}<del class="sr-removed" title="removed: {_e(labels)}">{body}</del>'
+        out.append(body)
+        for claim in ends.get(seg.end, []):
+            accent = _pair(slots[claim.attribution.source])[1]
+            out.append(f'<sup class="sr-tag" style="color:{accent}">{_e(claim.id)}</sup>')
+    return f'<div class="sr-article">{"".join(out)}</div>'
+
+
+def _ids(item: SupportedText, anchors: dict[str, str]) -> str:
+    links = [
+        f'<a href="#{anchors[i]}">{_e(i)}</a>' if i in anchors else _e(i) for i in item.claim_ids
+    ]
+    return f'<span class="sr-ids">[{", ".join(links)}]</span>' if links else ""
+
+
+def _source_line(result: ArticleSummary) -> str:
+    art = result.article
+    parts: list[str] = []
+    if art.title:
+        parts.append(f"<strong>{_e(art.title)}</strong>")
+    if art.outlet:
+        parts.append(_e(art.outlet))
+    if art.published:
+        parts.append(_e(art.published.isoformat()))
+    if art.url:
+        if urlsplit(art.url).scheme.lower() in ("http", "https"):
+            parts.append(f'<a href="{_e(art.url)}" rel="noopener noreferrer">{_e(art.url)}</a>')
+        else:
+            parts.append(_e(art.url))
+    return f'<p class="sr-source-line">{" · ".join(parts)}</p>' if parts else ""
+
+
+def _legend(result: ArticleSummary, slots: dict[str, int]) -> str:
+    items = []
+    for source, group in _by_source(result.claims).items():
+        bg = _pair(slots[source])[0]
+        items.append(
+            f'<span><i class="sr-swatch" style="background:{bg}"></i>{_e(source)} '
+            f"({len(group)})</span>"
+        )
+    items.append(
+        '<span><i class="sr-swatch" style="background:linear-gradient(to bottom,'
+        f'{_PALETTE[0][0]} 50%,{_PALETTE[1][0]} 50%)"></i>several claims</span>'
+    )
+    if result.meta.removed:
+        items.append('<span><del class="sr-removed">struck</del> removed page furniture</span>')
+    return f'<div class="sr-legend">{"".join(items)}</div>'
+
+
+def _claims_table(result: ArticleSummary, slots: dict[str, int], anchors: dict[str, str]) -> str:
+    if not result.claims:
+        return '<p class="sr-empty">No claim could be verified against the article.</p>'
+    located = {id(c) for c in _located(result)}
+    anchored: set[str] = set()
+    rows = []
+    for source, group in _by_source(result.claims).items():
+        bg, accent = _pair(slots[source])
+        kind = group[0].attribution.kind.value
+        rows.append(
+            f'<tr class="sr-group"><th colspan="5"><i class="sr-swatch" '
+            f'style="background:{bg}"></i> {_e(source)} <span class="sr-kind">{_e(kind)} · '
+            f"{len(group)} claim{'s' if len(group) != 1 else ''}</span></th></tr>"
+        )
+        for c in group:
+            ev = c.evidence
+            where = f"chars {ev.start}–{ev.end}" if id(c) in located else "not located"
+            anchor = "" if c.id in anchored else f' id="{anchors[c.id]}"'
+            anchored.add(c.id)
+            rows.append(
+                f'<tr><td class="sr-id"{anchor}>{_e(c.id)}</td>'
+                f"<td>{_e(c.text)}</td>"
+                f'<td><div class="sr-quote" style="border-left-color:{accent}">'
+                f'“{_e(ev.quote)}”</div><span class="sr-chars">{where}</span></td>'
+                f"<td>{_e(c.attribution.cue or '—')}</td>"
+                f"<td>{_e(ev.match.value)} ({ev.score:.0f})<br>{_e(c.origin)}</td></tr>"
+            )
+    head = "<tr><th>id</th><th>claim</th><th>evidence</th><th>cue</th><th>match · origin</th></tr>"
+    return (
+        f'<table class="sr-table sr-claims"><thead>{head}</thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+def _rejected(result: ArticleSummary) -> str:
+    if not result.rejected:
+        return ""
+    rows = "".join(
+        f'<tr><td class="sr-id">{_e(r.kind)}{" " + _e(r.id) if r.id else ""}</td>'
+        f'<td>{_e(r.text)}</td><td class="sr-reason">{_e(r.reason)}</td></tr>'
+        for r in result.rejected
+    )
+    return (
+        f"<h3>Not verified ({len(result.rejected)})</h3>"
+        '<table class="sr-table sr-rejected"><thead><tr><th>item</th><th>text</th>'
+        f"<th>reason</th></tr></thead><tbody>{rows}</tbody></table>"
+    )
+
+
+def _meta(result: ArticleSummary) -> str:
+    m = result.meta
+    parts = [
+        f"{m.model} via {m.backend}",
+        f"{m.calls} call{'s' if m.calls != 1 else ''}",
+        f"{m.reasks} re-ask{'s' if m.reasks != 1 else ''}",
+        f"{m.usage.total_tokens} tokens ({m.usage.prompt_tokens} prompt + "
+        f"{m.usage.completion_tokens} completion)",
+        f"{m.elapsed_s:.1f} s",
+        f"prompts {m.prompt_version}",
+        f"{m.input_format} input",
+    ]
+    if m.removed:
+        parts.append(f"{len(m.removed)} span{'s' if len(m.removed) != 1 else ''} removed")
+    parts.append(f"summarizer {m.library_version}")
+    return f'<div class="sr-meta">{_e(" · ".join(parts))}</div>'
+
+
+def _prefix(result: ArticleSummary) -> str:
+    digest = hashlib.sha256((result.headline + "\0" + result.article.text).encode()).hexdigest()
+    return f"sr-{digest[:10]}"
+
+
+def _fragment(result: ArticleSummary, prefix: str, *, style: bool) -> str:
+    slots = _colors(result.claims)
+    anchors = {c.id: f"{prefix}-claim-{i}" for i, c in reversed(list(enumerate(result.claims)))}
+    if result.summary_sentences:
+        summary = " ".join(f"{_e(s.text)}{_ids(s, anchors)}" for s in result.summary_sentences)
+        summary_html = f'<p class="sr-summary">{summary}</p>'
+    elif result.summary:
+        summary_html = f'<p class="sr-summary">{_e(result.summary)}</p>'
+    else:
+        summary_html = (
+            '<p class="sr-empty">No summary sentence could be traced to a verified claim.</p>'
+        )
+    points = ""
+    if result.key_points:
+        items = "".join(f"<li>{_e(p.text)}{_ids(p, anchors)}</li>" for p in result.key_points)
+        points = f'<h3>Key points</h3><ul class="sr-points">{items}</ul>'
+    return "".join(
+        [
+            f"<style>{_CSS}</style>" if style else "",
+            f'<div class="sr-report" id="{prefix}">',
+            f"<h2>{_e(result.headline or '(no headline)')}</h2>",
+            _source_line(result),
+            summary_html,
+            points,
+            "<h3>Article</h3>",
+            _legend(result, slots),
+            _article_html(result, slots),
+            f"<h3>Claims by source ({len(result.claims)})</h3>",
+            _claims_table(result, slots, anchors),
+            _rejected(result),
+            _meta(result),
+            "</div>",
+        ]
+    )
+
+
+def to_html_fragment(result: ArticleSummary) -> str:
+    """The result as one self-contained HTML fragment, for notebooks (Jupyter, VS Code).
+
+    Returns headline, summary (each sentence with its claim ids), key points, the article text
+    with every evidence span highlighted in its source's color (``<mark data-claim="ids">``:
+    space-separated, each percent-encoded, so ``c1`` stays ``c1``;
+    details on hover; overlapping spans are split so each piece lists every claim covering it),
+    removed page furniture struck through, the claims grouped by source, the rejected items and
+    a meta line. Styles are inline and scoped to ``.sr-report``; there are no scripts. All text
+    from the article or the model is escaped. Raises nothing for a valid ``ArticleSummary``.
+    """
+    return _fragment(result, _prefix(result), style=True)
+
+
+def to_html_page(results: Sequence[ArticleSummary], title: str = "Summaries") -> str:
+    """A standalone HTML page: one section per result, with a table of contents for two or more.
+
+    The page forbids scripts through its Content-Security-Policy and needs no network.
+    """
+    sections: list[str] = []
+    toc: list[str] = []
+    for i, result in enumerate(results):
+        prefix = f"{_prefix(result)}-{i}"
+        label = result.headline or result.article.title or f"Article {i + 1}"
+        toc.append(
+            f'<li><a href="#{prefix}">{_e(label)}</a> '
+            f"<small>({len(result.claims)} claims, {len(result.rejected)} rejected)</small></li>"
+        )
+        sections.append(
+            f'<section class="sr-section">{_fragment(result, prefix, style=False)}</section>'
+        )
+    nav = f'<nav class="sr-toc"><h2>Contents</h2><ol>{"".join(toc)}</ol></nav>'
+    body = "".join(sections) if sections else '<p class="sr-empty">No results.</p>'
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{_e(title)}</title><style>{_PAGE_CSS}{_CSS}</style></head>"
+        f"<body><h1>{_e(title)}</h1>{nav if len(results) > 1 else ''}{body}</body></html>\n"
+    )
+
+
+def _plain(text: str) -> Text:
+    """Untrusted text for the terminal: never parsed as markup, control characters shown."""
+    if any(unicodedata.category(ch) == "Cc" and ch not in "\n\t" for ch in text):
+        text = "".join(
+            f"\\x{ord(ch):02x}" if unicodedata.category(ch) == "Cc" and ch not in "\n\t" else ch
+            for ch in text
+        )
+    return Text(text)
+
+
+def _rich_color(slot: int) -> str:
+    return "grey50" if slot < 0 else _RICH_COLORS[slot]
+
+
+def render_terminal(result: ArticleSummary, console: Console) -> None:
+    """Print the result to ``console``: a summary panel, a claims table, the rejected items.
+
+    Text from the article or the model is printed literally (``[bold]`` stays ``[bold]``).
+    """
+    body = Text()
+    if result.summary_sentences:
+        for s in result.summary_sentences:
+            body.append_text(_plain(s.text))
+            body.append(f" [{', '.join(s.claim_ids)}] ", style="dim")
+    else:
+        body.append_text(_plain(result.summary or "No summary sentence could be traced."))
+    if result.key_points:
+        body.append("\n\nKey points", style="bold")
+        for p in result.key_points:
+            body.append("\n• ")
+            body.append_text(_plain(p.text))
+            body.append(f" [{', '.join(p.claim_ids)}]", style="dim")
+    title = _plain(result.headline or "(no headline)")
+    title.stylize("bold")
+    subtitle = _plain(result.article.title or result.article.url or "")
+    console.print(Panel(body, title=title, subtitle=subtitle or None, title_align="left"))
+
+    slots = _colors(result.claims)
+    table = Table(title="Claims by source", expand=True, title_justify="left")
+    longest = max((len(c.attribution.source) for c in result.claims), default=6)
+    table.add_column("Source", overflow="fold", width=min(max(longest, 6), 22))
+    table.add_column("Claim", ratio=4, overflow="fold")
+    table.add_column("Quote", ratio=4, overflow="fold")
+    table.add_column("ID / origin", no_wrap=False)
+    table.add_column("Match")
+    for source, group in _by_source(result.claims).items():
+        for i, c in enumerate(group):
+            who = _plain(source)
+            who.stylize(f"bold {_rich_color(slots[source])}" if i == 0 else "dim")
+            if c.attribution.cue:
+                cue = _plain(c.attribution.cue)
+                cue.stylize("italic")
+                who.append_text(Text.assemble("\n", cue))
+            quote = _plain(f"“{c.evidence.quote}”")
+            quote.stylize("italic")
+            table.add_row(
+                who,
+                _plain(c.text),
+                quote,
+                Text.assemble(_plain(c.id), "\n", (c.origin, "dim")),
+                Text(f"{c.evidence.match.value} {c.evidence.score:.0f}"),
+            )
+        table.add_section()
+    if result.claims:
+        console.print(table)
+    else:
+        console.print(Text("No claim could be verified against the article.", style="italic"))
+
+    if result.rejected:
+        rejected = Table(title=f"Not verified ({len(result.rejected)})", title_justify="left")
+        for name in ("Item", "Text", "Reason"):
+            rejected.add_column(name, overflow="fold")
+        for r in result.rejected:
+            reason = _plain(r.reason)
+            reason.stylize("red")
+            rejected.add_row(_plain(f"{r.kind} {r.id or ''}".strip()), _plain(r.text), reason)
+        console.print(rejected)
+    m = result.meta
+    meta = _plain(
+        f"{m.model} via {m.backend} · {m.calls} call(s), {m.reasks} re-ask(s) · "
+        f"{m.usage.total_tokens} tokens · {m.elapsed_s:.1f} s"
+    )
+    meta.stylize("dim")
+    console.print(meta)
