@@ -10,6 +10,10 @@ from summarizer.result import Article
 from summarizer.webpage import extract, looks_like_html
 
 _WORD = re.compile(r"[^\W_]")  # a letter or a digit: a text has words
+# A word: a run of letters or digits, or one character of a script written without spaces.
+_WORDS = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]|[^\W_]+")
+# Fewer words than this is a label or a menu, not an article.
+MIN_WORDS = 3
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _URL_ONLY = re.compile(r"(https?://|www\.)\S+", re.IGNORECASE)
 
@@ -47,6 +51,11 @@ def coerce_article(
                 "(max_html_chars / SUMMARIZER_MAX_HTML_CHARS)."
             )
         page = extract(html, url=article.url)
+        if len(_WORDS.findall(page.text)) < MIN_WORDS:
+            raise InputError(
+                "No article text was found in the HTML, only a few words of page furniture. "
+                "Pass the article's text instead, or the full page if this was a fragment."
+            )
         article = article.model_copy(
             update={"text": page.text, "html": None, "title": article.title or page.title}
         )
@@ -76,6 +85,12 @@ def _check_text(text: str, max_chars: int) -> None:
         raise InputError(
             "The article has no words, only punctuation, symbols or invisible characters: pass "
             "the text of a news article."
+        )
+    words = len(_WORDS.findall(text))
+    if words < MIN_WORDS:
+        raise InputError(
+            f"The article is too short to summarize ({words} word(s)): pass the text of a "
+            "news article."
         )
     if _URL_ONLY.fullmatch(text.strip()):
         raise InputError(
