@@ -32,8 +32,10 @@ MAX_NAME_WORDS = 10
 class SourceFinder:
     """Finds source names in one article."""
 
-    def __init__(self, index: TextIndex) -> None:
+    def __init__(self, index: TextIndex, *, ignore: list[tuple[int, int]] | None = None) -> None:
+        """``ignore``: spans of the text where a name does not count (planted instructions)."""
         self._index = index
+        self._ignore = ignore or []
         self._norm_text = index.normalized()[0]
 
     def find(self, name: str) -> tuple[int, int] | None:
@@ -63,8 +65,11 @@ class SourceFinder:
         return self._search(norm) if norm else None
 
     def _search(self, norm: str) -> tuple[int, int] | None:
-        m = _word_pattern(norm).search(self._norm_text)
-        return self._index.to_original(m.start(), m.end()) if m else None
+        for m in _word_pattern(norm).finditer(self._norm_text):
+            span = self._index.to_original(m.start(), m.end())
+            if span and not any(a < span[1] and span[0] < b for a, b in self._ignore):
+                return span
+        return None
 
 
 def _distinctive(token: str, original: str) -> bool:

@@ -9,12 +9,17 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from rich.console import Console
+
 from summarizer.errors import ConfigError, InputError, SummarizerError
 from summarizer.pipeline import summarize
 from summarizer.render import to_markdown
-from summarizer.result import Article
+from summarizer.report import to_html_page
+from summarizer.result import Article, ArticleSummary
 from summarizer.settings import Settings
+from summarizer.terminal import render_terminal
 
+FORMATS = ("rich", "markdown", "json", "html")
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 
@@ -24,8 +29,15 @@ def _parser() -> argparse.ArgumentParser:
         prog="summarizer",
         description="Summarize a news article into verified, attributed claims.",
     )
-    parser.add_argument("path", help="article text file, or - for standard input")
-    parser.add_argument("--format", choices=("markdown", "json"), default="markdown")
+    parser.add_argument(
+        "paths", nargs="+", metavar="PATH", help="article text or HTML file, or - for stdin"
+    )
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        help="rich (the default on a terminal), markdown (the default otherwise), json (one "
+        "object; one per line for several articles) or html (a standalone report page)",
+    )
     parser.add_argument("--model", help="model name (default: SUMMARIZER_MODEL or backend's)")
     parser.add_argument("--base-url", help="OpenAI-compatible endpoint (SUMMARIZER_BASE_URL)")
     parser.add_argument("--title", help="the article's title, if known")
@@ -76,28 +88,33 @@ def _write(text: str, output: str | None) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command; return the exit status (0 ok, 1 failed, 2 bad input or setup)."""
     args = _parser().parse_args(argv)
+    fmt = args.format or ("rich" if args.output is None and sys.stdout.isatty() else "markdown")
     try:
         settings = Settings.resolve()
-        content = _read(args.path)
-        article = (
-            Article(html=content, title=args.title)
-            if args.html
-            else Article(text=content, title=args.title)
-        )
-        result = summarize(
-            article,
-            model=args.model,
-            base_url=args.base_url,
-            settings=settings,
-            strict=args.strict,
-            clean=not args.no_clean,
-        )
-        text = (
-            result.model_dump_json(indent=2) + "\n"
-            if args.format == "json"
-            else (to_markdown(result))
-        )
-        _write(text, args.output)
+        results = []
+        for path in args.paths:
+            content = _read(path)
+            article = (
+                Article(html=content, title=args.title)
+                if args.html
+                else Article(text=content, title=args.title)
+            )
+            results.append(
+                summarize(
+                    article,
+                    model=args.model,
+                    base_url=args.base_url,
+                    settings=settings,
+                    strict=args.strict,
+                    clean=not args.no_clean,
+                )
+            )
+        if fmt == "rich":
+            console = Console()
+            for result in results:
+                render_terminal(result, console)
+        else:
+            _write(_render(results, fmt), args.output)
     except (InputError, ConfigError) as e:
         print(f"summarizer: error: {e}", file=sys.stderr)
         return EXIT_USAGE
@@ -110,6 +127,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     return 0
+
+
+def _render(results: list[ArticleSummary], fmt: str) -> str:
+    if fmt == "html":
+        return to_html_page(
+            results, title=results[0].headline if len(results) == 1 else "Summaries"
+        )
+    if fmt == "json":
+        if len(results) == 1:
+            return results[0].model_dump_json(indent=2) + "\n"
+        return "".join(r.model_dump_json() + "\n" for r in results)
+    return "\n---\n\n".join(to_markdown(r) for r in results)
 
 
 if __name__ == "__main__":

@@ -1,25 +1,18 @@
-"""Render a result for reading: HTML for notebooks and pages, or a rich terminal rendering.
+"""Render a result for reading in a browser or a notebook: HTML with the evidence in place.
 
 Everything that comes from the article or the model is untrusted text. In HTML it is escaped
 (``html.escape(..., quote=True)``) before it reaches the markup, links are made only for
 ``http(s)`` URLs, and standalone pages also carry a Content-Security-Policy that forbids scripts.
-In the terminal it goes through ``rich.text.Text``, which never parses markup or emoji codes,
-with control characters (ANSI escapes included) made visible.
 """
 
 from __future__ import annotations
 
 import hashlib
 import html
-import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from urllib.parse import quote, urlsplit
-
-from rich.console import Console
-from rich.panel import Panel
-from rich.table import Table
-from rich.text import Text
 
 from summarizer.result import ArticleSummary, Claim, RemovedSpan, SupportedText
 from summarizer.schema import UNATTRIBUTED, SourceKind
@@ -36,7 +29,7 @@ _PALETTE: tuple[tuple[str, str], ...] = (
     ("#f3d9a4", "#7d5a1c"),
 )
 _GREY = ("#e2e2e2", "#6b6b6b")
-_RICH_COLORS = ("yellow", "blue", "green", "magenta", "purple", "dark_orange", "cyan", "gold3")
+RICH_COLORS = ("yellow", "blue", "green", "magenta", "purple", "dark_orange", "cyan", "gold3")
 
 _CSS = """
 .sr-report{font:15px/1.55 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;
@@ -75,7 +68,10 @@ _CSS = """
 .sr-report .sr-table .sr-kind{font-weight:400;color:#666;font-size:.92em}
 .sr-report .sr-quote{border-left:4px solid #ccc;padding-left:7px;font-style:italic;color:#333}
 .sr-report .sr-chars{color:#888;font-size:.85em;white-space:nowrap}
-.sr-report .sr-id{font-family:ui-monospace,"DejaVu Sans Mono",monospace;white-space:nowrap}
+.sr-report .sr-id{font-family:ui-monospace,"DejaVu Sans Mono",monospace;min-width:2.5em;
+ max-width:10em;overflow-wrap:break-word}
+.sr-report .sr-table td.sr-match{white-space:nowrap}
+.sr-report .sr-table td.sr-cue{min-width:6.5em}
 .sr-report .sr-reason{color:#a12b2b}
 .sr-report .sr-meta{color:#777;font-size:.8em;margin-top:1.2em;border-top:1px solid #eee;
  padding-top:.5em}
@@ -103,18 +99,18 @@ def _is_unattributed(claim: Claim) -> bool:
     return claim.attribution.kind is SourceKind.UNATTRIBUTED or source in ("", UNATTRIBUTED)
 
 
-def _by_source(claims: Sequence[Claim]) -> dict[str, list[Claim]]:
+def by_source(claims: Sequence[Claim]) -> dict[str, list[Claim]]:
     groups: dict[str, list[Claim]] = {}
     for claim in claims:
         groups.setdefault(claim.attribution.source, []).append(claim)
     return groups
 
 
-def _colors(claims: Sequence[Claim]) -> dict[str, int]:
+def source_colors(claims: Sequence[Claim]) -> dict[str, int]:
     """Palette slot per source: a hash of its name, probing on so one result never repeats a
     color while it has fewer sources than the palette; -1 for unattributed."""
     slots: dict[str, int] = {}
-    for source, group in _by_source(claims).items():
+    for source, group in by_source(claims).items():
         if _is_unattributed(group[0]):
             slots[source] = -1
             continue
@@ -154,8 +150,7 @@ def _segments(result: ArticleSummary) -> Iterator[_Segment]:
     cuts = {0, len(text)}
     cuts.update(x for c in claims for x in (c.evidence.start, c.evidence.end))
     cuts.update(x for r in removed for x in (r.start, r.end))
-    points = sorted(cuts)
-    for a, b in zip(points, points[1:]):
+    for a, b in pairwise(sorted(cuts)):
         yield _Segment(
             a,
             b,
@@ -200,9 +195,8 @@ def _article_html(result: ArticleSummary, slots: dict[str, int]) -> str:
         ends.setdefault(claim.evidence.end, []).append(claim)
     out: list[str] = []
     for seg in _segments(result):
-        body = _e(text[seg.start : seg.end])
-        if seg.claims:
-            body = _mark(seg, body, slots)
+        chunk = text[seg.start : seg.end]
+        body = _mark(seg, _e(chunk), slots) if seg.claims else _e(chunk)
         if seg.removed:
             labels = ", ".join(dict.fromkeys(r.label for r in seg.removed))
             badge = "".join(
@@ -210,7 +204,14 @@ def _article_html(result: ArticleSummary, slots: dict[str, int]) -> str:
                 for r in seg.removed
                 if r.start == seg.start
             )
-            body = f'{badge}<del class="sr-removed" title="removed: {_e(labels)}">{body}</del>'
+            # The label goes where the removed text starts, not before the blank lines above it.
+            lead = "" if seg.claims else chunk[: len(chunk) - len(chunk.lstrip())]
+            if lead and len(lead) < len(chunk):
+                body = _e(chunk[len(lead) :])
+            else:
+                lead = ""
+            struck = f'<del class="sr-removed" title="removed: {_e(labels)}">{body}</del>'
+            body = f"{_e(lead)}{badge}{struck}"
         out.append(body)
         for claim in ends.get(seg.end, []):
             accent = _pair(slots[claim.attribution.source])[1]
@@ -244,7 +245,7 @@ def _source_line(result: ArticleSummary) -> str:
 
 def _legend(result: ArticleSummary, slots: dict[str, int]) -> str:
     items = []
-    for source, group in _by_source(result.claims).items():
+    for source, group in by_source(result.claims).items():
         bg = _pair(slots[source])[0]
         items.append(
             f'<span><i class="sr-swatch" style="background:{bg}"></i>{_e(source)} '
@@ -265,7 +266,7 @@ def _claims_table(result: ArticleSummary, slots: dict[str, int], anchors: dict[s
     located = {id(c) for c in _located(result)}
     anchored: set[str] = set()
     rows = []
-    for source, group in _by_source(result.claims).items():
+    for source, group in by_source(result.claims).items():
         bg, accent = _pair(slots[source])
         kind = group[0].attribution.kind.value
         rows.append(
@@ -283,8 +284,9 @@ def _claims_table(result: ArticleSummary, slots: dict[str, int], anchors: dict[s
                 f"<td>{_e(c.text)}</td>"
                 f'<td><div class="sr-quote" style="border-left-color:{accent}">'
                 f'“{_e(ev.quote)}”</div><span class="sr-chars">{where}</span></td>'
-                f"<td>{_e(c.attribution.cue or '—')}</td>"
-                f"<td>{_e(ev.match.value)} ({ev.score:.0f})<br>{_e(c.origin)}</td></tr>"
+                f'<td class="sr-cue">{_e(c.attribution.cue or "—")}</td>'
+                f'<td class="sr-match">{_e(ev.match.value)} ({ev.score:.0f})<br>'
+                f"{_e(c.origin)}</td></tr>"
             )
     head = "<tr><th>id</th><th>claim</th><th>evidence</th><th>cue</th><th>match · origin</th></tr>"
     return (
@@ -332,7 +334,7 @@ def _prefix(result: ArticleSummary) -> str:
 
 
 def _fragment(result: ArticleSummary, prefix: str, *, style: bool) -> str:
-    slots = _colors(result.claims)
+    slots = source_colors(result.claims)
     anchors = {c.id: f"{prefix}-claim-{i}" for i, c in reversed(list(enumerate(result.claims)))}
     if result.summary_sentences:
         summary = " ".join(f"{_e(s.text)}{_ids(s, anchors)}" for s in result.summary_sentences)
@@ -371,12 +373,13 @@ def to_html_fragment(result: ArticleSummary) -> str:
     """The result as one self-contained HTML fragment, for notebooks (Jupyter, VS Code).
 
     Returns headline, summary (each sentence with its claim ids), key points, the article text
-    with every evidence span highlighted in its source's color (``<mark data-claim="ids">``:
-    space-separated, each percent-encoded, so ``c1`` stays ``c1``;
-    details on hover; overlapping spans are split so each piece lists every claim covering it),
-    removed page furniture struck through, the claims grouped by source, the rejected items and
-    a meta line. Styles are inline and scoped to ``.sr-report``; there are no scripts. All text
-    from the article or the model is escaped. Raises nothing for a valid ``ArticleSummary``.
+    with every evidence span highlighted in its source's color, removed page furniture struck
+    through, the claims grouped by source, the rejected items and a meta line. Each highlight is
+    ``<mark data-claim="c1 c2" title="...">``: overlapping spans are cut into pieces and a piece
+    lists every claim covering it (ids space-separated and percent-encoded, so ``c1`` stays
+    ``c1``); the title carries claim, source, cue and match for hovering. Styles sit in one
+    ``<style>`` scoped to ``.sr-report``; there are no scripts, and all text from the article or
+    the model is escaped. Raises nothing for a valid ``ArticleSummary``.
     """
     return _fragment(result, _prefix(result), style=True)
 
@@ -407,89 +410,3 @@ def to_html_page(results: Sequence[ArticleSummary], title: str = "Summaries") ->
         f"<title>{_e(title)}</title><style>{_PAGE_CSS}{_CSS}</style></head>"
         f"<body><h1>{_e(title)}</h1>{nav if len(results) > 1 else ''}{body}</body></html>\n"
     )
-
-
-def _plain(text: str) -> Text:
-    """Untrusted text for the terminal: never parsed as markup, control characters shown."""
-    if any(unicodedata.category(ch) == "Cc" and ch not in "\n\t" for ch in text):
-        text = "".join(
-            f"\\x{ord(ch):02x}" if unicodedata.category(ch) == "Cc" and ch not in "\n\t" else ch
-            for ch in text
-        )
-    return Text(text)
-
-
-def _rich_color(slot: int) -> str:
-    return "grey50" if slot < 0 else _RICH_COLORS[slot]
-
-
-def render_terminal(result: ArticleSummary, console: Console) -> None:
-    """Print the result to ``console``: a summary panel, a claims table, the rejected items.
-
-    Text from the article or the model is printed literally (``[bold]`` stays ``[bold]``).
-    """
-    body = Text()
-    if result.summary_sentences:
-        for s in result.summary_sentences:
-            body.append_text(_plain(s.text))
-            body.append(f" [{', '.join(s.claim_ids)}] ", style="dim")
-    else:
-        body.append_text(_plain(result.summary or "No summary sentence could be traced."))
-    if result.key_points:
-        body.append("\n\nKey points", style="bold")
-        for p in result.key_points:
-            body.append("\n• ")
-            body.append_text(_plain(p.text))
-            body.append(f" [{', '.join(p.claim_ids)}]", style="dim")
-    title = _plain(result.headline or "(no headline)")
-    title.stylize("bold")
-    subtitle = _plain(result.article.title or result.article.url or "")
-    console.print(Panel(body, title=title, subtitle=subtitle or None, title_align="left"))
-
-    slots = _colors(result.claims)
-    table = Table(title="Claims by source", expand=True, title_justify="left")
-    longest = max((len(c.attribution.source) for c in result.claims), default=6)
-    table.add_column("Source", overflow="fold", width=min(max(longest, 6), 22))
-    table.add_column("Claim", ratio=4, overflow="fold")
-    table.add_column("Quote", ratio=4, overflow="fold")
-    table.add_column("ID / origin", no_wrap=False)
-    table.add_column("Match")
-    for source, group in _by_source(result.claims).items():
-        for i, c in enumerate(group):
-            who = _plain(source)
-            who.stylize(f"bold {_rich_color(slots[source])}" if i == 0 else "dim")
-            if c.attribution.cue:
-                cue = _plain(c.attribution.cue)
-                cue.stylize("italic")
-                who.append_text(Text.assemble("\n", cue))
-            quote = _plain(f"“{c.evidence.quote}”")
-            quote.stylize("italic")
-            table.add_row(
-                who,
-                _plain(c.text),
-                quote,
-                Text.assemble(_plain(c.id), "\n", (c.origin, "dim")),
-                Text(f"{c.evidence.match.value} {c.evidence.score:.0f}"),
-            )
-        table.add_section()
-    if result.claims:
-        console.print(table)
-    else:
-        console.print(Text("No claim could be verified against the article.", style="italic"))
-
-    if result.rejected:
-        rejected = Table(title=f"Not verified ({len(result.rejected)})", title_justify="left")
-        for name in ("Item", "Text", "Reason"):
-            rejected.add_column(name, overflow="fold")
-        for r in result.rejected:
-            reason = _plain(r.reason)
-            reason.stylize("red")
-            rejected.add_row(_plain(f"{r.kind} {r.id or ''}".strip()), _plain(r.text), reason)
-        console.print(rejected)
-    m = result.meta
-    meta = _plain(
-        f"{m.model} via {m.backend} · {m.calls} call(s), {m.reasks} re-ask(s) · "
-        f"{m.usage.total_tokens} tokens · {m.elapsed_s:.1f} s"
-    )
-    meta.stylize("dim")
-    console.print(meta)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date, datetime
 from enum import Enum
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -165,3 +167,23 @@ class ArticleSummary(_Model):
     rejected: list[Rejection]
     article: Article
     meta: Meta
+
+    def _repr_html_(self) -> str:
+        """Jupyter and VS Code notebooks: the evidence highlighted in the article."""
+        from summarizer.report import to_html_fragment  # the report sits above the schema
+
+        return to_html_fragment(self)
+
+    def _repr_markdown_(self) -> str:
+        from summarizer.render import to_markdown
+
+        return to_markdown(self)
+
+    def to_html(self, path: str | os.PathLike[str]) -> None:
+        """Write a standalone HTML report (no scripts, no network) to ``path``."""
+        from summarizer.report import to_html_page
+
+        Path(path).write_text(
+            to_html_page([self], title=self.headline or self.article.title or "Summary"),
+            encoding="utf-8",
+        )

@@ -14,6 +14,7 @@ from typing import Literal
 from summarizer.attribution import SourceFinder
 from summarizer.cleaning import Cleaned, unchanged
 from summarizer.grounding import TextIndex, enclosing, normalize
+from summarizer.injection import instruction_spans
 from summarizer.result import (
     Attribution,
     Claim,
@@ -40,6 +41,7 @@ FailureCode = Literal[
     "quote_too_short",
     "quote_not_found",
     "in_removed_text",
+    "planted_instruction",
     "source_not_found",
     "unsupported",
     "duplicate",
@@ -87,7 +89,8 @@ class Verifier:
             raise ValueError("cleaned must be the cleaning of text")
         self.original = TextIndex(text)
         self.index = TextIndex(self.cleaned.text)
-        self._sources = SourceFinder(self.index)
+        self._planted = instruction_spans(self.cleaned.text)
+        self._sources = SourceFinder(self.index, ignore=self._planted)
         self._fuzzy_threshold = fuzzy_threshold
         self._min_quote_chars = min_quote_chars
         self._min_support = min_support
@@ -111,6 +114,12 @@ class Verifier:
         span = self.cleaned.to_original(match.start, match.end) if match else None
         if match is None or span is None:
             return self._not_in_story(draft, quote)
+        if any(a < match.end and match.start < b for a, b in self._planted):
+            return Failure(
+                draft,
+                "planted_instruction",
+                "the quote is an instruction planted in the article, not reported news",
+            )
         attribution = self._attribution(draft)
         if attribution is None:
             return Failure(

@@ -65,8 +65,8 @@ def test_clients_we_build_never_retry_on_their_own() -> None:
 def test_sync_and_async_clients_are_not_interchangeable() -> None:
     sync = openai.OpenAI(api_key="k", base_url="http://127.0.0.1:1/v1")
     with pytest.raises(ConfigError, match="needs an openai.OpenAI client.*asummarize"):
-        summarize("A text.", model="m", client=openai.AsyncOpenAI(api_key="k"))  # type: ignore[arg-type]
+        summarize("A short news text.", model="m", client=openai.AsyncOpenAI(api_key="k"))  # type: ignore[arg-type]
     with pytest.raises(ConfigError, match="needs an openai.AsyncOpenAI client.*summarize"):
         import asyncio
 
-        asyncio.run(asummarize("A text.", model="m", client=sync))  # type: ignore[arg-type]
+        asyncio.run(asummarize("A short news text.", model="m", client=sync))  # type: ignore[arg-type]

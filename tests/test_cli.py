@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import io
+import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
+from scripted import ScriptedServer, tool_reply
 
 from summarizer import backends
 from summarizer.cli import EXIT_USAGE, main
@@ -72,3 +75,57 @@ def test_module_entry_point_help() -> None:
     assert run_.returncode == 0
     for flag in ("--format", "--model", "--base-url"):
         assert flag in run_.stdout
+
+
+def _scripted_env(monkeypatch: pytest.MonkeyPatch, base_url: str) -> None:
+    for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "SUMMARIZER_API_KEY"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("SUMMARIZER_BASE_URL", base_url)
+    monkeypatch.setenv("SUMMARIZER_MODEL", "scripted")
+
+
+def _reply() -> Any:
+    quote = "The mayor said the bridge will reopen on Monday after repairs."
+    return tool_reply(
+        "Extraction",
+        {
+            "claims": [{"id": "c1", "text": quote, "quote": quote, "source": "unattributed",
+                        "source_kind": "unattributed", "cue": ""}],
+            "headline": "",
+            "summary": [{"text": "The bridge will reopen on Monday.", "claim_ids": ["c1"]}],
+            "key_points": [],
+        },
+    )  # fmt: skip
+
+
+def test_html_report_for_several_articles(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    paths = []
+    for name in ("a.txt", "b.txt"):
+        path = tmp_path / name
+        path.write_text("The mayor said the bridge will reopen on Monday after repairs.\n")
+        paths.append(str(path))
+    out = tmp_path / "report.html"
+    with ScriptedServer([_reply(), _reply()]) as server:
+        _scripted_env(monkeypatch, server.base_url)
+        status = main([*paths, "--format", "html", "-o", str(out)])
+    assert status == 0, capsys.readouterr().err
+    page = out.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and page.count("<section") == 2
+    assert "<nav" in page and "bridge will reopen" in page
+
+
+def test_rich_and_json_lines(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "a.txt"
+    path.write_text("The mayor said the bridge will reopen on Monday after repairs.\n")
+    with ScriptedServer([_reply(), _reply(), _reply()]) as server:
+        _scripted_env(monkeypatch, server.base_url)
+        assert main([str(path), "--format", "rich"]) == 0
+        rich_out = capsys.readouterr().out
+        assert main([str(path), str(path), "--format", "json"]) == 0
+        lines = capsys.readouterr().out.splitlines()
+    assert "Claims by source" in rich_out and "bridge will reopen" in rich_out
+    assert len(lines) == 2 and all(json.loads(line)["claims"] for line in lines)
