@@ -57,7 +57,12 @@ def coerce_article(
                 "Pass the article's text instead, or the full page if this was a fragment."
             )
         article = article.model_copy(
-            update={"text": page.text, "html": None, "title": article.title or page.title}
+            update={
+                "text": page.text,
+                "html": None,
+                "title": article.title or page.title,
+                "author": article.author or page.author,
+            }
         )
         if article.published is None and page.date:
             article = _with_date(article, page.date)

@@ -27,6 +27,7 @@ class Article(_Model):
     text: str = ""
     html: str | None = None
     title: str | None = None
+    author: str | None = None
     url: str | None = None
     outlet: str | None = None
     published: date | datetime | None = None

@@ -189,6 +189,12 @@ def test_html_page_is_extracted_with_metadata() -> None:
         assert snippet not in article.text
     assert article.title and "New York" in article.title
     assert article.published is not None and str(article.published).startswith("2020-04-10")
+    cnn, _ = coerce_article(
+        str(dev_record("messy-newspaper4k-cnn_article")["article"]),
+        max_chars=60_000,
+        max_html_chars=5_000_000,
+    )
+    assert cnn.author and "Dana" in cnn.author
 
 
 def test_article_html_field_and_bad_html() -> None:
