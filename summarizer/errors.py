@@ -54,8 +54,9 @@ class ProviderError(SummarizerError):
         self.status_code = status_code
 
 
-class OutputTruncatedError(ProviderError):
-    """The model's reply was cut off by ``max_tokens``; ``usage`` counts what it spent."""
+class _SpentError(ProviderError):
+    """A provider error after replies arrived: ``usage`` counts what they cost, ``completions``
+    how many there were, and ``last_response`` is the last one."""
 
     def __init__(
         self, message: str, *, usage: Usage, last_response: Any = None, completions: int = 1
@@ -66,17 +67,12 @@ class OutputTruncatedError(ProviderError):
         self.completions = completions
 
 
-class ModelRefusedError(ProviderError):
-    """The model refused to answer (a refusal or a content filter); ``usage`` counts what the
-    refusal cost."""
+class OutputTruncatedError(_SpentError):
+    """The model's reply was cut off by ``max_tokens``."""
 
-    def __init__(
-        self, message: str, *, usage: Usage, last_response: Any = None, completions: int = 1
-    ) -> None:
-        super().__init__(message)
-        self.usage = usage
-        self.last_response = last_response
-        self.completions = completions
+
+class ModelRefusedError(_SpentError):
+    """The model refused to answer (a refusal or a content filter)."""
 
 
 class RetriesExhaustedError(ProviderError):

@@ -145,3 +145,31 @@ def scripted_server(script: list[Scripted]) -> Iterator[ScriptedServer]:
     """Run a :class:`ScriptedServer` for the duration of a ``with`` block."""
     with ScriptedServer(script) as server:
         yield server
+
+
+SEED_SENTENCE = "Russia has yet to publicly comment on the latest developments."
+
+
+def one_claim(
+    quote: str = SEED_SENTENCE,
+    *,
+    text: str | None = None,
+    summary: str = "Russia has not commented on the developments.",
+) -> dict[str, Any]:
+    """Extraction arguments with one unattributed claim quoting ``quote`` and one summary
+    sentence citing it (by default a sentence of the seed article)."""
+    return {
+        "claims": [
+            {
+                "id": "c1",
+                "text": text or quote,
+                "quote": quote,
+                "source": "unattributed",
+                "source_kind": "unattributed",
+                "cue": "",
+            }
+        ],
+        "headline": "",
+        "summary": [{"text": summary, "claim_ids": ["c1"]}],
+        "key_points": [],
+    }

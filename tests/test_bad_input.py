@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from scripted import ScriptedServer, tool_reply
+from scripted import ScriptedServer, one_claim, tool_reply
 
 from summarizer import Article, InputError, Settings, asummarize, summarize
 from summarizer.cli import EXIT_USAGE, main
@@ -18,20 +18,10 @@ from summarizer.cli import EXIT_USAGE, main
 SENTENCE = "The council approved the new budget on Monday after a long debate."
 
 
-def _claim_args(quote: str, text: str | None = None) -> dict[str, Any]:
-    return {
-        "claims": [
-            {"id": "c1", "text": text or quote, "quote": quote, "source": "unattributed",
-             "source_kind": "unattributed", "cue": ""}
-        ],
-        "headline": "",
-        "summary": [{"text": text or quote, "claim_ids": ["c1"]}],
-        "key_points": [],
-    }  # fmt: skip
-
-
 def _run(article: object, quote: str, text: str | None = None, **settings: Any) -> Any:
-    with ScriptedServer([tool_reply("Extraction", _claim_args(quote, text))]) as server:
+    with ScriptedServer(
+        [tool_reply("Extraction", one_claim(quote, text=text, summary=text or quote))]
+    ) as server:
         result = summarize(
             article,  # type: ignore[arg-type]
             settings=Settings(model="scripted", base_url=server.base_url, **settings),

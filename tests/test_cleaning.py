@@ -9,7 +9,7 @@ import pytest
 from conftest import DEV_SET, SEED, dev_record
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scripted import scripted_server, tool_reply
+from scripted import one_claim, scripted_server, tool_reply
 
 from summarizer import Article, InputError, Settings, summarize
 from summarizer.cleaning import clean, unchanged
@@ -224,22 +224,9 @@ def test_prose_mentioning_tags_is_not_html() -> None:
 # --- clean=False, through the pipeline (SCRIPTED reply) ---------------------------------------
 
 
-def _extraction() -> dict[str, object]:
-    quote = "Russia has yet to publicly comment on the latest developments."
-    return {
-        "claims": [
-            {"id": "c1", "text": quote, "quote": quote, "source": "unattributed",
-             "source_kind": "unattributed", "cue": ""}
-        ],
-        "headline": "",
-        "summary": [{"text": "Russia has not commented on the developments.", "claim_ids": ["c1"]}],
-        "key_points": [],
-    }  # fmt: skip
-
-
 @pytest.mark.parametrize("clean_text", [True, False])
 def test_clean_flag(clean_text: bool) -> None:
-    with scripted_server([tool_reply("Extraction", _extraction())]) as server:
+    with scripted_server([tool_reply("Extraction", one_claim())]) as server:
         result = summarize(
             SEED_TEXT,
             settings=Settings(model="scripted", base_url=server.base_url),

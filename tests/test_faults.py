@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from conftest import FAULT_MATRIX as MATRIX
 from conftest import SEED
-from scripted import Scripted, ScriptedServer, error_reply, tool_reply
+from scripted import Scripted, ScriptedServer, error_reply, one_claim, tool_reply
 
 from summarizer import (
     ArticleSummary,
@@ -33,16 +33,7 @@ from summarizer import (
 )
 
 TEXT = SEED.read_text(encoding="utf-8")
-KEPT = "Russia has yet to publicly comment on the latest developments."
-GOOD_ARGS = {
-    "claims": [
-        {"id": "c1", "text": KEPT, "quote": KEPT, "source": "unattributed",
-         "source_kind": "unattributed", "cue": ""}
-    ],
-    "headline": "",
-    "summary": [{"text": "Russia has not commented on the developments.", "claim_ids": ["c1"]}],
-    "key_points": [],
-}  # fmt: skip
+GOOD_ARGS = one_claim()
 MAX_ATTEMPTS = 3
 TIMEOUT_S = 0.5
 

@@ -118,19 +118,19 @@ def test_an_obedient_model_gets_nothing_through(kind: str) -> None:
     assert [s.claim_ids for s in result.summary_sentences] == [["c1"]]
 
 
-@pytest.mark.vcr
-@pytest.mark.default_cassette("hostile_ignore_previous")
-@pytest.mark.parametrize("kind", ["ignore previous"])
-def test_embedded_backend_on_a_hostile_article(kind: str, recorded_settings: Settings) -> None:
-    result = summarize(hostile(kind), settings=recorded_settings)
+def _check_recording(kind: str, settings: Settings) -> None:
+    result = summarize(hostile(kind), settings=settings)
     assert_verified(result)
     _no_planted_source(result)
+
+
+@pytest.mark.vcr
+@pytest.mark.default_cassette("hostile_ignore_previous")
+def test_embedded_backend_on_a_hostile_article(recorded_settings: Settings) -> None:
+    _check_recording("ignore previous", recorded_settings)
 
 
 @pytest.mark.vcr
 @pytest.mark.default_cassette("hostile_fake_json")
-@pytest.mark.parametrize("kind", ["fake json"])
-def test_embedded_backend_on_fake_json(kind: str, recorded_settings: Settings) -> None:
-    result = summarize(hostile(kind), settings=recorded_settings)
-    assert_verified(result)
-    _no_planted_source(result)
+def test_embedded_backend_on_fake_json(recorded_settings: Settings) -> None:
+    _check_recording("fake json", recorded_settings)

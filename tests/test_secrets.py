@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import vcr as vcrpy
 from conftest import SCRUBBED_REQUEST_HEADERS, SEED, scrub_request, scrub_response
-from scripted import Scripted, ScriptedServer, error_reply, tool_reply
+from scripted import Scripted, ScriptedServer, error_reply, one_claim, tool_reply
 
 from summarizer import (
     ProviderError,
@@ -26,16 +26,7 @@ from summarizer.backends import resolve_endpoint
 
 KEY = "sk-test-SUMMARIZERFAKEKEY-0123456789abcdef"
 TEXT = SEED.read_text(encoding="utf-8")
-QUOTE = "Russia has yet to publicly comment on the latest developments."
-GOOD = {
-    "claims": [
-        {"id": "c1", "text": QUOTE, "quote": QUOTE, "source": "unattributed",
-         "source_kind": "unattributed", "cue": ""}
-    ],
-    "headline": "",
-    "summary": [{"text": "Russia has not commented on the developments.", "claim_ids": ["c1"]}],
-    "key_points": [],
-}  # fmt: skip
+GOOD = one_claim()
 
 
 def _echo(status: int) -> Scripted:
