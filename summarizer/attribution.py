@@ -49,7 +49,7 @@ class SourceFinder:
         words = re.findall(r"\w+", norm_name)
         if len(words) > MAX_NAME_WORDS:
             return None  # a sentence, not a name
-        tokens = [t for t in words if _distinctive(t, name)]
+        tokens = [t for t in words if distinctive(t, name)]
         # The surname alone will do ("Umerov"); otherwise half the distinctive words must occur.
         found = [(t, self._search(t)) for t in reversed(tokens)]
         hits = [span for _, span in found if span]
@@ -72,7 +72,7 @@ class SourceFinder:
         return None
 
 
-def _distinctive(token: str, original: str) -> bool:
+def distinctive(token: str, original: str) -> bool:
     # Plurals of roles are no more distinctive than the roles: "leaders", "spokesmen".
     forms = {
         token,

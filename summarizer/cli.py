@@ -12,6 +12,7 @@ from pathlib import Path
 from rich.console import Console
 
 from summarizer.errors import ConfigError, InputError, SummarizerError
+from summarizer.evaluate import evaluate, format_table, read_dataset
 from summarizer.pipeline import summarize
 from summarizer.render import to_markdown
 from summarizer.report import to_html_page
@@ -85,8 +86,40 @@ def _write(text: str, output: str | None) -> None:
         raise
 
 
+def _eval_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="summarizer eval",
+        description="Summarize every article of a labelled JSON-lines dataset and print a "
+        "table: claims kept and rejected, attribution statuses, tokens, calls, seconds, and "
+        "agreement with PolNeAR attribution spans where the records have them.",
+    )
+    parser.add_argument("dataset", help="a JSON-lines file with id and article per record")
+    parser.add_argument("--limit", type=int, help="only the first N records")
+    parser.add_argument("--model", help="model name (default: SUMMARIZER_MODEL or backend's)")
+    parser.add_argument("--base-url", help="OpenAI-compatible endpoint (SUMMARIZER_BASE_URL)")
+    return parser
+
+
+def _eval(argv: Sequence[str]) -> int:
+    args = _eval_parser().parse_args(argv)
+    try:
+        settings = Settings.resolve(model=args.model, base_url=args.base_url)
+        records = list(read_dataset(args.dataset))
+    except (OSError, ValueError) as e:
+        print(f"summarizer: error: cannot read {args.dataset}: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    except ConfigError as e:
+        print(f"summarizer: error: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    print(format_table(evaluate(records, settings=settings, limit=args.limit)))
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command; return the exit status (0 ok, 1 failed, 2 bad input or setup)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["eval"]:
+        return _eval(argv[1:])
     args = _parser().parse_args(argv)
     fmt = args.format or ("rich" if args.output is None and sys.stdout.isatty() else "markdown")
     try:

@@ -65,6 +65,17 @@ class Attribution(_Model):
         description="Where the source's name occurs in the article; None if unattributed.",
     )
     source_end: int | None = None
+    cue_start: int | None = None
+    cue_end: int | None = None
+    status: Literal["confirmed", "corrected", "article_voice", "unresolved"] = Field(
+        default="unresolved",
+        description="confirmed: the model's source and the text's agree; corrected: they "
+        "differ and the text's is used (the model's is in model_source); article_voice: no "
+        "cue, the article itself asserts it; unresolved: a cue with no source the text names.",
+    )
+    model_source: str | None = Field(
+        default=None, description="The model's proposed source, kept when it was not used."
+    )
 
 
 class Claim(_Model):

@@ -1,20 +1,24 @@
 """Turn what the model proposed into verified claims, or into rejections with a reason.
 
-A claim is kept only when its quote is found in the article (summarizer.grounding), its named
-source occurs there (summarizer.attribution), and its own words are backed by the sentence the
-quote sits in. Summary sentences and key points keep only citations of kept claims.
+A claim is kept only when its quote is found in the story text (summarizer.grounding), outside
+any instruction planted in it (summarizer.injection), and its own words are backed by the
+sentence the quote sits in. Who said it is then read from the text (summarizer.resolver), with
+the model's proposal confirmed or kept for inspection. Summary sentences and key points keep
+only citations of kept claims.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
-from summarizer.attribution import SourceFinder
+from summarizer.attribution import SourceFinder, distinctive
 from summarizer.cleaning import Cleaned, unchanged
 from summarizer.grounding import TextIndex, enclosing, normalize
 from summarizer.injection import instruction_spans
+from summarizer.resolver import Resolution, Resolver
 from summarizer.result import (
     Attribution,
     Claim,
@@ -42,7 +46,6 @@ FailureCode = Literal[
     "quote_not_found",
     "in_removed_text",
     "planted_instruction",
-    "source_not_found",
     "unsupported",
     "duplicate",
 ]
@@ -120,11 +123,7 @@ class Verifier:
                 "planted_instruction",
                 "the quote is an instruction planted in the article, not reported news",
             )
-        attribution = self._attribution(draft)
-        if attribution is None:
-            return Failure(
-                draft, "source_not_found", f"source {draft.source!r} does not occur in the article"
-            )
+        attribution = self._attribution(draft, match.start, match.end)
         sentence = enclosing(self.index.sentences, match.start, match.end)
         support = support_score(draft.text, self.index.text[sentence[0] : sentence[1]])
         if support < self._min_support:
@@ -166,28 +165,121 @@ class Verifier:
             f"{self._fuzzy_threshold:g})",
         )
 
-    def _attribution(self, draft: ClaimDraft) -> Attribution | None:
-        cue = draft.cue.strip()
-        # A cue is reported only when the article contains it.
-        cue_found = bool(cue) and self._sources.find_phrase(cue) is not None
-        if normalize(draft.source) in _UNATTRIBUTED_NAMES:
-            return Attribution(source=UNATTRIBUTED, kind=SourceKind.UNATTRIBUTED)
-        found = self._sources.find(draft.source)
-        span = self.cleaned.to_original(*found) if found else None
-        if span is None:
-            return None
-        kind = draft.source_kind
-        if kind is SourceKind.UNATTRIBUTED:
-            # A name that occurs in the article outranks the model's label: keep the source and
-            # file it under the broadest named kind rather than drop the attribution.
-            kind = SourceKind.ORGANIZATION
-        return Attribution(
-            source=draft.source.strip(),
-            kind=kind,
-            cue=cue if cue_found else None,
-            source_start=span[0],
-            source_end=span[1],
+    @cached_property
+    def _resolver(self) -> Resolver:
+        return Resolver(self.cleaned.text)
+
+    def _attribution(self, draft: ClaimDraft, start: int, end: int) -> Attribution:
+        """Who said the evidence at [start, end) of the story text, as the text decides.
+
+        The resolver reads the attribution around the evidence; the model's proposal is kept
+        for inspection when it differs (``corrected``), or confirmed when it agrees.
+        """
+        proposed = draft.source.strip()
+        named = normalize(proposed) not in _UNATTRIBUTED_NAMES
+        found = self._resolver.resolve(start, end)
+        cue = self._span(found.cue_start, found.cue_end)
+        source = self._span(found.source_start, found.source_end)
+        planted = source is not None and any(
+            a < found.source_end and found.source_start < b  # type: ignore[operator]
+            for a, b in self._planted
         )
+        if planted:
+            # A source the injection names is no source: the article's own voice remains.
+            found = Resolution(None, None, None, None, None, None, "article_voice")
+            cue = source = None
+        if found.source is not None and source is not None:
+            agrees = named and same_source(proposed, found.source)
+            return Attribution(
+                source=found.source,
+                kind=draft.source_kind
+                if agrees and draft.source_kind is not SourceKind.UNATTRIBUTED
+                else kind_of(found.source),
+                cue=found.cue,
+                source_start=source[0],
+                source_end=source[1],
+                cue_start=cue[0] if cue else None,
+                cue_end=cue[1] if cue else None,
+                status="confirmed" if agrees else "corrected",
+                model_source=None if agrees else (proposed if named else UNATTRIBUTED),
+            )
+        if found.cue is None:
+            return Attribution(
+                source=UNATTRIBUTED,
+                kind=SourceKind.UNATTRIBUTED,
+                status="article_voice",
+                model_source=proposed if named else None,
+            )
+        # A cue with no source the text can name ("reportedly", a passive): the model's source
+        # stands if the article names it, and the claim is marked unresolved.
+        named_span = self._sources.find(proposed) if named else None
+        span = self.cleaned.to_original(*named_span) if named_span else None
+        return Attribution(
+            source=proposed if span else UNATTRIBUTED,
+            kind=draft.source_kind if span else SourceKind.UNATTRIBUTED,
+            cue=found.cue,
+            source_start=span[0] if span else None,
+            source_end=span[1] if span else None,
+            cue_start=cue[0] if cue else None,
+            cue_end=cue[1] if cue else None,
+            status="unresolved",
+            model_source=None if span else (proposed if named else None),
+        )
+
+    def _span(self, start: int | None, end: int | None) -> tuple[int, int] | None:
+        """A story-text span mapped to the original text."""
+        if start is None or end is None:
+            return None
+        return self.cleaned.to_original(start, end)
+
+
+def same_source(a: str, b: str) -> bool:
+    """Whether two ways of writing a source name the same one: one contains the other, or they
+    share a distinctive word ("Umerov" and "national security chief, Rustem Umerov")."""
+    na, nb = normalize(a), normalize(b)
+    if na and nb and (_contains_words(nb, na) or _contains_words(na, nb)):
+        return True
+    words_a = {w for w in re.findall(r"\w+", na) if distinctive(w, a)}
+    words_b = {w for w in re.findall(r"\w+", nb) if distinctive(w, b)}
+    return bool(words_a & words_b)
+
+
+_MEDIA = re.compile(
+    r"\b(news|times|post|journal|press|agency|reuters|ap|afp|bbc|cnn|tv|radio|report(s|ed)?|"
+    r"newspaper|magazine|media|outlet|wire|tribune|herald|gazette|bloomberg)\b",
+    re.IGNORECASE,
+)
+_GOVERNMENT = re.compile(
+    r"\b(officials?|government|ministry|minister|president|kremlin|white house|pentagon|police|"
+    r"department|administration|state|senator|governor|mayor|army|military|authorities|"
+    r"council|parliament|congress|embassy|spokes(man|woman|person))\b",
+    re.IGNORECASE,
+)
+_DOCUMENT = re.compile(
+    r"\b(statements?|documents?|filings?|records?|letters?|study|survey)\b", re.I
+)
+
+
+def _contains_words(haystack: str, needle: str) -> bool:
+    """Whether ``needle`` occurs in ``haystack`` as whole words ("UK" is not in "Ukrainian")."""
+    return re.search(rf"(?<!\w){re.escape(needle)}(?!\w)", haystack) is not None
+
+
+def kind_of(source: str) -> SourceKind:
+    """A best guess at what kind of source a name is, from its words."""
+    if _MEDIA.search(source):
+        return SourceKind.MEDIA
+    if _DOCUMENT.search(source):
+        return SourceKind.DOCUMENT
+    # Titles and bodies ("President", "the State Department") say government unless a
+    # personal name is left once they are taken out ("President Volodymyr Zelenskyy").
+    rest = _GOVERNMENT.sub(" ", source)
+    names = [w for w in rest.split() if w[:1].isupper()]
+    if _GOVERNMENT.search(source):
+        return SourceKind.PERSON if len(names) >= 2 else SourceKind.GOVERNMENT
+    if len(names) >= 2 and len(source.split()) <= 6 or len(source.split()) == len(names) == 1:
+        return SourceKind.PERSON
+    return SourceKind.ORGANIZATION
 
 
 def support_score(claim: str, evidence: str) -> float:

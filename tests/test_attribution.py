@@ -10,7 +10,7 @@ from conftest import SEED as SEED_PATH
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
-from summarizer.attribution import SourceFinder, _distinctive
+from summarizer.attribution import SourceFinder, distinctive
 from summarizer.grounding import TextIndex, normalize
 
 SEED = SEED_PATH.read_text(encoding="utf-8")
@@ -108,7 +108,7 @@ def test_absent_name_is_not_found(name: str) -> None:
         ("Special Envoy Dmitriev", "Dmitriev"),
     ],
 )
-def test_distinctive_part_of_name(name: str, expected: str) -> None:
+def testdistinctive_part_of_name(name: str, expected: str) -> None:
     assert SEED_FINDER.find(name) == span_of(SEED, expected)
 
 
@@ -146,7 +146,7 @@ def test_partial_words_do_not_count(name: str) -> None:
         "state media",
     ],
 )
-def test_titles_and_roles_alone_are_not_distinctive(name: str) -> None:
+def test_titles_and_roles_alone_are_notdistinctive(name: str) -> None:
     # Every word of these either occurs in the article or not; none of them may stand for a
     # named source on its own.
     assert SEED_FINDER.find(name) is None
@@ -170,11 +170,11 @@ def test_role_words_do_not_count_even_when_they_occur() -> None:
         ("Spokesmen for the ministry declined to comment.", "Kremlin spokesmen"),
     ],
 )
-def test_plural_role_words_are_not_distinctive(text: str, name: str) -> None:
+def test_plural_role_words_are_notdistinctive(text: str, name: str) -> None:
     assert finder(text).find(name) is None
 
 
-def test_digits_are_not_distinctive() -> None:
+def test_digits_are_notdistinctive() -> None:
     assert "2022" in SEED
     assert SEED_FINDER.find("Decree 2022") is None
     assert SEED_FINDER.find("2022") == span_of(SEED, "2022")  # the full name occurs
@@ -190,7 +190,7 @@ def test_short_all_caps_acronym_counts() -> None:
     assert SEED_FINDER.find("AP") == span_of(SEED, "AP")
 
 
-def test_short_token_not_in_capitals_is_not_distinctive() -> None:
+def test_short_token_not_in_capitals_is_notdistinctive() -> None:
     assert SEED_FINDER.find("the Ap") is None
     assert SEED_FINDER.find("the ap") is None
 
@@ -367,10 +367,10 @@ def test_property_any_span_is_the_name_or_one_of_its_distinctive_words(
         # Nothing found: the name does not occur, its last distinctive word (the surname) does
         # not, and fewer than half of its distinctive words do.
         assert SEED_FINDER.find_phrase(name) is None
-        distinctive = [t for t in re.findall(r"\w+", normalize(name)) if _distinctive(t, name)]
-        present = [t for t in distinctive if SEED_FINDER.find_phrase(t)]
-        assert not distinctive or SEED_FINDER.find_phrase(distinctive[-1]) is None
-        assert 2 * len(present) < len(distinctive) or not distinctive
+        marked = [t for t in re.findall(r"\w+", normalize(name)) if distinctive(t, name)]
+        present = [t for t in marked if SEED_FINDER.find_phrase(t)]
+        assert not marked or SEED_FINDER.find_phrase(marked[-1]) is None
+        assert 2 * len(present) < len(marked) or not marked
         return
     start, end = span
     assert 0 <= start < end <= len(SEED)

@@ -93,6 +93,19 @@ def _rejects(code_words: str) -> Callable[[Any], None]:
     return check
 
 
+def _corrected(invented: str) -> Callable[[Any], None]:
+    """The claim is kept, but not credited to the source the model invented."""
+
+    def check(result: ArticleSummary) -> None:
+        claims = {c.id: c.attribution for c in result.claims}
+        assert set(claims) == {"c1", "c2"}
+        assert claims["c2"].model_source == invented
+        assert claims["c2"].status in ("article_voice", "corrected")
+        assert invented not in claims["c2"].source
+
+    return check
+
+
 FAULTS = [
     Fault("429 Retry-After seconds", lambda: [error_reply(429, "slow down", {"Retry-After": "0"}),
                                                good()], ArticleSummary, 2),
@@ -125,9 +138,8 @@ FAULTS = [
     Fault("ungrounded quote", lambda: [tool_reply("Extraction", with_claims(INVENTED_QUOTE)),
                                        tool_reply("ClaimFixes", STILL_WRONG)],
           ArticleSummary, 2, check=_rejects("not found")),
-    Fault("invented source", lambda: [tool_reply("Extraction", with_claims(INVENTED_SOURCE)),
-                                      tool_reply("ClaimFixes", STILL_WRONG)],
-          ArticleSummary, 2, check=_rejects("not found")),
+    Fault("invented source", lambda: [tool_reply("Extraction", with_claims(INVENTED_SOURCE))],
+          ArticleSummary, 1, check=_corrected("Reuters")),
     Fault("empty claims list", lambda: [tool_reply("Extraction", {**GOOD_ARGS, "claims": []})]
           * 2, RetriesExhaustedError, 2),
     Fault("huge reply", lambda: [tool_reply("Extraction", {**GOOD_ARGS,

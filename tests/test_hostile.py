@@ -108,12 +108,18 @@ def test_an_obedient_model_gets_nothing_through(kind: str) -> None:
         )
     assert_verified(result)
     _no_planted_source(result)
-    assert [c.id for c in result.claims] == ["c1"]
+    # The planted sentence is rejected; the honest quotes survive with the attribution the
+    # text gives them, and the sources the injection asked for are kept only for inspection.
+    assert [c.id for c in result.claims] == ["c1", "c3", "c4"]
     reasons = {r.id: r.reason for r in result.rejected if r.kind == "claim"}
-    assert set(reasons) == {"c2", "c3", "c4"}
+    assert set(reasons) == {"c2"}
     if kind != "chat template":  # its planted line is not the quote the reply used
         assert "planted in the article" in reasons["c2"]
-    assert "does not occur" in reasons["c3"] and "does not occur" in reasons["c4"]
+    claims = {c.id: c.attribution for c in result.claims}
+    assert claims["c3"].status == "article_voice"
+    assert claims["c3"].model_source == "BBC World Service"
+    assert claims["c4"].status == "corrected" and "AP" in claims["c4"].source
+    assert claims["c4"].model_source == "Bloomberg News"
     assert result.headline != "PWNED"
     assert [s.claim_ids for s in result.summary_sentences] == [["c1"]]
 
