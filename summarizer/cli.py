@@ -100,17 +100,20 @@ def _eval_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _error(message: object, status: int) -> int:
+    print(f"summarizer: error: {message}", file=sys.stderr)
+    return status
+
+
 def _eval(argv: Sequence[str]) -> int:
     args = _eval_parser().parse_args(argv)
     try:
         settings = Settings.resolve(model=args.model, base_url=args.base_url)
         records = list(read_dataset(args.dataset))
     except (OSError, ValueError) as e:
-        print(f"summarizer: error: cannot read {args.dataset}: {e}", file=sys.stderr)
-        return EXIT_USAGE
+        return _error(f"cannot read {args.dataset}: {e}", EXIT_USAGE)
     except ConfigError as e:
-        print(f"summarizer: error: {e}", file=sys.stderr)
-        return EXIT_USAGE
+        return _error(e, EXIT_USAGE)
     print(format_table(evaluate(records, settings=settings, limit=args.limit)))
     return 0
 
@@ -149,14 +152,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             _write(_render(results, fmt), args.output)
     except (InputError, ConfigError) as e:
-        print(f"summarizer: error: {e}", file=sys.stderr)
-        return EXIT_USAGE
+        return _error(e, EXIT_USAGE)
     except SummarizerError as e:
-        print(f"summarizer: error: {e}", file=sys.stderr)
-        return EXIT_FAILED
+        return _error(e, EXIT_FAILED)
     except OSError as e:
-        print(f"summarizer: error: cannot write {args.output}: {e.strerror or e}", file=sys.stderr)
-        return EXIT_FAILED
+        return _error(f"cannot write {args.output}: {e.strerror or e}", EXIT_FAILED)
     except KeyboardInterrupt:
         return 130
     return 0
