@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from summarizer import Settings
+
 
 @dataclass
 class Scripted:
@@ -173,3 +175,17 @@ def one_claim(
         "summary": [{"text": summary, "claim_ids": ["c1"]}],
         "key_points": [],
     }
+
+
+def fast_settings(server: ScriptedServer, **overrides: Any) -> Settings:
+    """Settings for a scripted server: its address, and retries and timeouts short enough for
+    a test; ``overrides`` change any field."""
+    values: dict[str, Any] = {
+        "model": "scripted",
+        "base_url": server.base_url,
+        "backoff_initial_s": 0.01,
+        "backoff_max_s": 0.05,
+        "retry_deadline_s": 10.0,
+        "timeout_s": 10.0,
+    }
+    return Settings(**(values | overrides))

@@ -17,7 +17,14 @@ from typing import Any
 import pytest
 from conftest import FAULT_MATRIX as MATRIX
 from conftest import SEED
-from scripted import Scripted, ScriptedServer, error_reply, one_claim, tool_reply
+from scripted import (
+    Scripted,
+    ScriptedServer,
+    error_reply,
+    fast_settings,
+    one_claim,
+    tool_reply,
+)
 
 from summarizer import (
     ArticleSummary,
@@ -149,14 +156,10 @@ FAULTS = [
 
 
 def _settings(server: ScriptedServer) -> Settings:
-    return Settings(
-        model="scripted",
-        base_url=server.base_url,
+    return fast_settings(
+        server,
         timeout_s=TIMEOUT_S,
-        backoff_initial_s=0.01,
-        backoff_max_s=0.05,
         max_attempts=MAX_ATTEMPTS,
-        retry_deadline_s=10.0,
         max_reask_rounds=1,
         reask_budget_ratio=1.0,
     )

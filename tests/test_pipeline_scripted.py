@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 from invariants import assert_verified
-from scripted import Scripted, ScriptedServer, error_reply, tool_reply
+from scripted import Scripted, ScriptedServer, error_reply, fast_settings, tool_reply
 
 from summarizer import (
     Article,
@@ -31,7 +31,6 @@ from summarizer import (
     OutputTruncatedError,
     ProviderError,
     RetriesExhaustedError,
-    Settings,
     SourceKind,
     Usage,
     VerificationError,
@@ -239,17 +238,7 @@ def serve(script: list[Scripted | Counted]) -> Iterator[ScriptedServer]:
         yield server
 
 
-def settings_for(server: ScriptedServer, **overrides: Any) -> Settings:
-    values: dict[str, Any] = {
-        "model": "scripted",
-        "base_url": server.base_url,
-        "backoff_initial_s": 0.01,
-        "backoff_max_s": 0.05,
-        "retry_deadline_s": 10.0,
-        "timeout_s": 10.0,
-    }
-    values.update(overrides)
-    return Settings(**values)
+settings_for = fast_settings
 
 
 def scripted_usage(*answers: Scripted) -> Usage:

@@ -13,7 +13,14 @@ from typing import Any
 import pytest
 import vcr as vcrpy
 from conftest import SCRUBBED_REQUEST_HEADERS, SEED, scrub_request, scrub_response
-from scripted import Scripted, ScriptedServer, error_reply, one_claim, tool_reply
+from scripted import (
+    Scripted,
+    ScriptedServer,
+    error_reply,
+    fast_settings,
+    one_claim,
+    tool_reply,
+)
 
 from summarizer import (
     ProviderError,
@@ -35,14 +42,7 @@ def _echo(status: int) -> Scripted:
 
 
 def _settings(server: ScriptedServer) -> Settings:
-    return Settings(
-        model="scripted",
-        base_url=server.base_url,
-        api_key=KEY,
-        backoff_initial_s=0.01,
-        backoff_max_s=0.02,
-        max_attempts=2,
-    )
+    return fast_settings(server, api_key=KEY, backoff_max_s=0.02, max_attempts=2)
 
 
 def _everything_said(error: BaseException | None, caplog: pytest.LogCaptureFixture) -> str:
