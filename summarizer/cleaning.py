@@ -16,6 +16,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 _SENTENCE_END = re.compile(r"[.!?…:;][\"'”’)\]]*$")
 _WORD = re.compile(r"\w+(?:['’.-]\w+)*")
@@ -107,12 +108,15 @@ class Cleaned:
         """Map a cleaned span to the original; None if it straddles removed text."""
         if start >= end:
             return None
-        starts = [p[0] for p in self._pieces]
-        i = bisect.bisect_right(starts, start) - 1
+        i = bisect.bisect_right(self._starts, start) - 1
         clean_start, orig_start, length = self._pieces[i]
         if end > clean_start + length:
             return None
         return orig_start + (start - clean_start), orig_start + (end - clean_start)
+
+    @cached_property
+    def _starts(self) -> list[int]:
+        return [p[0] for p in self._pieces]
 
     def removed_at(self, start: int, end: int) -> Removed | None:
         """The removed span that overlaps [start, end) of the original, if any."""
@@ -133,15 +137,15 @@ class _Line:
     end: int  # without the line break
     text: str
 
-    @property
+    @cached_property
     def words(self) -> int:
         return len(_WORD.findall(self.text))
 
-    @property
+    @cached_property
     def blank(self) -> bool:
         return not self.text.strip()
 
-    @property
+    @cached_property
     def junk(self) -> str | None:
         stripped = self.text.strip()
         for label, pattern in _JUNK_LINES:
@@ -152,20 +156,20 @@ class _Line:
                 return label
         return None
 
-    @property
+    @cached_property
     def sentence(self) -> bool:
         return bool(_SENTENCE_END.search(self.text.strip()))
 
-    @property
+    @cached_property
     def prose(self) -> bool:
         return self.words >= 8 and self.sentence and self.junk is None
 
-    @property
+    @cached_property
     def dated(self) -> bool:
         """A short line that gives a date."""
         return bool(_DATE.search(self.text)) and self.words <= 14
 
-    @property
+    @cached_property
     def dateline(self) -> bool:
         """A date, byline or "Updated ..." line."""
         return self.dated or (bool(_BYLINE.search(self.text.strip())) and self.words <= 14)

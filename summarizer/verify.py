@@ -91,7 +91,8 @@ class Verifier:
         if self.cleaned.original != text:
             raise ValueError("cleaned must be the cleaning of text")
         self.original = TextIndex(text)
-        self.index = TextIndex(self.cleaned.text)
+        # With nothing removed the story is the text: one index serves both.
+        self.index = self.original if not self.cleaned.removed else TextIndex(self.cleaned.text)
         self._planted = instruction_spans(self.cleaned.text)
         self._sources = SourceFinder(self.index, ignore=self._planted)
         self._fuzzy_threshold = fuzzy_threshold
