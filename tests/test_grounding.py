@@ -908,6 +908,11 @@ def test_property_enclosing_covers_the_span(text: str, data: st.DataObject) -> N
     end = data.draw(st.integers(start + 1, len(text)))
     a, b = enclosing(spans, start, end)
     assert a <= start and end <= b
-    for s, e in spans:
-        if e > start and s < end:  # every touching sentence is inside the result
-            assert a <= s and e <= b
+    touching = [(min(e, end) - max(s, start), (s, e)) for s, e in spans if e > start and s < end]
+    # Every sentence the span covers (half of it, or 40 characters) is inside the result; one
+    # it only grazes need not be, unless every overlap is a graze, when the largest counts.
+    counted = [se for n, se in touching if n >= 40 or 2 * n >= se[1] - se[0]]
+    if touching and not counted:
+        counted = [max(touching)[1]]
+    for s, e in counted:
+        assert a <= s and e <= b
