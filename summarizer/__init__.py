@@ -1,5 +1,6 @@
 """Grounded, attributed structured summaries of news articles."""
 
+from summarizer.batch import BatchFailure, asummarize_many, run_jsonl, summarize_many
 from summarizer.errors import (
     BackendStartError,
     ConfigError,
@@ -34,6 +35,7 @@ __all__ = [
     "ArticleSummary",
     "Attribution",
     "BackendStartError",
+    "BatchFailure",
     "Claim",
     "ConfigError",
     "Evidence",
@@ -54,5 +56,8 @@ __all__ = [
     "Usage",
     "VerificationError",
     "asummarize",
+    "asummarize_many",
+    "run_jsonl",
     "summarize",
+    "summarize_many",
 ]

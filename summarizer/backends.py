@@ -7,6 +7,11 @@ embedded llama.cpp backend when the ``local`` extra is installed; otherwise a Co
 
 from __future__ import annotations
 
+import json
+import logging
+import urllib.error
+import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal, TypeVar
 
@@ -21,6 +26,11 @@ BackendKind = Literal["client", "openai-compatible", "openai", "local"]
 
 # Servers that need no key still make the openai client send one.
 _NO_KEY = "no-key-needed"
+# Context sizes when the settings do not give one (context_tokens).
+OPENAI_CONTEXT = 128_000
+COMPATIBLE_CONTEXT = 8_192
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -31,6 +41,9 @@ class Endpoint:
     model: str
     base_url: str | None
     api_key: str | None = field(default=None, repr=False)
+    context_tokens: int = COMPATIBLE_CONTEXT
+    # Where the server counts tokens with the model's own tokenizer, if it can.
+    tokenize_url: str | None = None
 
 
 def resolve_endpoint(
@@ -43,15 +56,34 @@ def resolve_endpoint(
             model name is needed and missing.
         BackendStartError: the embedded server did not start.
     """
+    context = settings.context_tokens
     if client is not None:
         base_url = str(client.base_url).rstrip("/")
-        model = settings.model or (settings.openai_model if "api.openai.com" in base_url else None)
-        return Endpoint("client", _require_model(model, "client="), base_url)
+        official = "api.openai.com" in base_url
+        model = settings.model or (settings.openai_model if official else None)
+        return Endpoint(
+            "client",
+            _require_model(model, "client="),
+            base_url,
+            context_tokens=context or (OPENAI_CONTEXT if official else COMPATIBLE_CONTEXT),
+        )
     if settings.base_url:
         model = _require_model(settings.model, f"base_url={settings.base_url}")
-        return Endpoint("openai-compatible", model, settings.base_url, settings.api_key)
+        return Endpoint(
+            "openai-compatible",
+            model,
+            settings.base_url,
+            settings.api_key,
+            context_tokens=context or COMPATIBLE_CONTEXT,
+        )
     if settings.api_key:
-        return Endpoint("openai", settings.model or settings.openai_model, None, settings.api_key)
+        return Endpoint(
+            "openai",
+            settings.model or settings.openai_model,
+            None,
+            settings.api_key,
+            context_tokens=context or OPENAI_CONTEXT,
+        )
     model_path = local_model(settings.local_model_path)
     if model_path is not None and server_installed():
         server = shared_server(
@@ -59,7 +91,13 @@ def resolve_endpoint(
             n_ctx=settings.local_n_ctx,
             startup_timeout_s=settings.local_startup_timeout_s,
         )
-        return Endpoint("local", settings.model or server.model_alias, server.base_url)
+        return Endpoint(
+            "local",
+            settings.model or server.model_alias,
+            server.base_url,
+            context_tokens=min(context or settings.local_n_ctx, settings.local_n_ctx),
+            tokenize_url=server.tokenize_url,
+        )
     raise ConfigError(
         "No LLM backend is configured. Do one of:\n"
         "  - set OPENAI_API_KEY to use OpenAI;\n"
@@ -112,3 +150,30 @@ def async_client(
 ) -> openai.AsyncOpenAI:
     """The async twin of :func:`sync_client`."""
     return _client(openai.AsyncOpenAI, endpoint, settings, client)
+
+
+def token_counter(
+    endpoint: Endpoint, fallback: Callable[[str], int]
+) -> Callable[[str], int] | None:
+    """Count tokens with the endpoint's own tokenizer, or None when it has none (the embedded
+    llama.cpp server has one). A count the server cannot give is ``fallback``'s, with a
+    warning."""
+    url = endpoint.tokenize_url
+    if url is None:
+        return None
+
+    def count(text: str) -> int:
+        request = urllib.request.Request(
+            url,
+            data=json.dumps({"input": text}).encode(),
+            headers={"Content-Type": "application/json"},
+            method="POST",
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=120) as response:
+                return int(json.load(response)["count"])
+        except (OSError, ValueError, KeyError, TypeError) as e:
+            log.warning("Counting tokens at %s failed (%s); estimating instead.", url, e)
+            return fallback(text)
+
+    return count

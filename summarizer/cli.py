@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import sys
 import tempfile
@@ -11,6 +12,8 @@ from pathlib import Path
 
 from rich.console import Console
 
+from summarizer import batchfile
+from summarizer.batch import run_jsonl
 from summarizer.errors import ConfigError, InputError, SummarizerError
 from summarizer.evaluate import evaluate, format_table, read_dataset
 from summarizer.pipeline import summarize
@@ -118,11 +121,141 @@ def _eval(argv: Sequence[str]) -> int:
     return 0
 
 
+def _batch_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="summarizer batch",
+        description="Summarize every record of a JSON-lines file (id, and text, article or "
+        "html) into OUT, one line per article written as soon as it is done. Run it again to "
+        "resume: articles that already have a line in OUT are skipped. Also: `summarizer batch "
+        "prepare|collect|execute` for batch engines (OpenAI Batch API, vLLM run-batch).",
+    )
+    parser.add_argument("input", metavar="INPUT.jsonl")
+    parser.add_argument("--out", required=True, metavar="OUT.jsonl")
+    parser.add_argument("--concurrency", type=int, default=4, help="articles at once (4)")
+    parser.add_argument(
+        "--retry-failed", action="store_true", help="also redo articles whose line is an error"
+    )
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    _endpoint_options(parser)
+    return parser
+
+
+def _endpoint_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--model", help="model name (default: SUMMARIZER_MODEL or backend's)")
+    parser.add_argument("--base-url", help="OpenAI-compatible endpoint (SUMMARIZER_BASE_URL)")
+    parser.add_argument(
+        "--no-clean", action="store_true", help="keep page furniture (menus, links, comments)"
+    )
+    parser.add_argument(
+        "--strict", action="store_true", help="fail an article if any claim cannot be verified"
+    )
+
+
+def _files_parser(step: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=f"summarizer batch {step}")
+    if step == "prepare":
+        parser.description = (
+            "Write one OpenAI Batch API request per record of INPUT.jsonl to OUT, and the "
+            "articles to verify against beside it (OUT's name with .articles.jsonl)."
+        )
+        parser.add_argument("input", metavar="INPUT.jsonl")
+        parser.add_argument("--out", required=True, metavar="requests.jsonl")
+        parser.add_argument("--model", help="model to request (default: SUMMARIZER_MODEL)")
+        parser.add_argument("--no-clean", action="store_true", help="keep page furniture")
+    elif step == "collect":
+        parser.description = (
+            "Verify a batch engine's output file against prepared requests: one result or "
+            "error line per article, to --out or standard output."
+        )
+        parser.add_argument("requests", metavar="requests.jsonl")
+        parser.add_argument("results", metavar="results.jsonl")
+        parser.add_argument("--out", metavar="summaries.jsonl")
+        parser.add_argument("--strict", action="store_true", help="fail unverified articles")
+    else:
+        parser.description = (
+            "Send each request of a requests file to an OpenAI-compatible server (default: "
+            "the configured backend) and write the Batch API output file."
+        )
+        parser.add_argument("requests", metavar="requests.jsonl")
+        parser.add_argument("results", metavar="results.jsonl")
+        parser.add_argument("--base-url", help="OpenAI-compatible endpoint")
+    return parser
+
+
+def _batch(argv: Sequence[str]) -> int:
+    if argv[:1] and argv[0] in ("prepare", "collect", "execute"):
+        return _batch_files(argv[0], argv[1:])
+    args = _batch_parser().parse_args(argv)
+    try:
+        report = asyncio.run(
+            run_jsonl(
+                args.input,
+                args.out,
+                concurrency=args.concurrency,
+                model=args.model,
+                base_url=args.base_url,
+                strict=args.strict,
+                clean=not args.no_clean,
+                progress=False if args.no_progress else None,
+                retry_failed=args.retry_failed,
+            )
+        )
+    except (InputError, ConfigError) as e:
+        return _error(e, EXIT_USAGE)
+    except SummarizerError as e:
+        return _error(e, EXIT_FAILED)
+    except KeyboardInterrupt:
+        print(f"summarizer: stopped; run the same command to resume {args.out}", file=sys.stderr)
+        return 130
+    print(
+        f"summarizer: {report.done} summarized, {report.failed} failed, {report.skipped} "
+        f"already in {args.out}; {report.total_tokens:,} tokens",
+        file=sys.stderr,
+    )
+    return EXIT_FAILED if report.failed else 0
+
+
+def _batch_files(step: str, argv: Sequence[str]) -> int:
+    args = _files_parser(step).parse_args(argv)
+    try:
+        if step == "prepare":
+            report = batchfile.prepare(
+                args.input, args.out, model=args.model, clean_text=not args.no_clean
+            )
+            print(
+                f"summarizer: {report.written} requests in {args.out}, {report.failed} articles "
+                f"refused (their errors are in {batchfile.articles_path(args.out)})",
+                file=sys.stderr,
+            )
+            return 0
+        if step == "execute":
+            report = batchfile.execute(args.requests, args.results, base_url=args.base_url)
+            print(
+                f"summarizer: {report.written} answered, {report.failed} failed",
+                file=sys.stderr,
+            )
+            return 0
+        out = args.out
+        with tempfile.TemporaryDirectory() as tmp:
+            target = out or str(Path(tmp) / "summaries.jsonl")
+            report = batchfile.collect(args.requests, args.results, target, strict=args.strict)
+            if out is None:
+                sys.stdout.write(Path(target).read_text(encoding="utf-8"))
+        print(f"summarizer: {report.written} verified, {report.failed} errors", file=sys.stderr)
+        return EXIT_FAILED if report.failed else 0
+    except (InputError, ConfigError) as e:
+        return _error(e, EXIT_USAGE)
+    except SummarizerError as e:
+        return _error(e, EXIT_FAILED)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command; return the exit status (0 ok, 1 failed, 2 bad input or setup)."""
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["eval"]:
         return _eval(argv[1:])
+    if argv[:1] == ["batch"]:
+        return _batch(argv[1:])
     args = _parser().parse_args(argv)
     fmt = args.format or ("rich" if args.output is None and sys.stdout.isatty() else "markdown")
     try:

@@ -7,6 +7,8 @@ the normalized text maps back to an exact span of the original, non-ASCII text i
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -85,26 +87,36 @@ class TextIndex:
         """The normalized text and its map back to original indices."""
         return self._normalized
 
-    def locate(self, quote: str, *, fuzzy_threshold: float) -> Match | None:
-        """Find ``quote`` in the text, or return None when nothing reaches the threshold.
+    def locate(
+        self, quote: str, *, fuzzy_threshold: float, window: tuple[int, int] | None = None
+    ) -> Match | None:
+        """Find ``quote`` in the text, or in its ``window`` [start, end); None when nothing
+        reaches the threshold.
 
         The first occurrence wins when a quote occurs more than once; ``occurrences`` says how
-        many there were (overlapping ones included).
+        many there were (overlapping ones included). A window keeps the cost of a look-up to
+        its size, however long the text.
         """
         quote = quote.strip()
         if not quote:
             return None
-        exact = _find_all(self.text, quote)
+        start, end = window or (0, len(self.text))
+        exact = _find_all(self.text, quote, start, end)
         if exact:
             return Match(exact[0], exact[0] + len(quote), MatchKind.EXACT, 100.0, len(exact))
         norm_text, src = self._normalized
         norm_quote = normalize(quote)
         if not norm_quote:
             return None
+        norm_start, norm_end = (
+            (bisect.bisect_left(src, start), bisect.bisect_left(src, end))
+            if window
+            else (0, len(norm_text))
+        )
         # A match must begin and end on whole original characters: "s" is not found inside "ß".
         hits = [
             p
-            for p in _find_all(norm_text, norm_quote)
+            for p in _find_all(norm_text, norm_quote, norm_start, norm_end)
             if (p == 0 or src[p - 1] != src[p])
             and (
                 p + len(norm_quote) == len(src)
@@ -115,15 +127,17 @@ class TextIndex:
             span = self.to_original(hits[0], hits[0] + len(norm_quote))
             if span is not None:
                 return Match(*span, MatchKind.NORMALIZED, 100.0, len(hits))
-        return self._fuzzy(norm_quote, fuzzy_threshold)
+        return self._fuzzy(norm_quote, fuzzy_threshold, norm_start, norm_end)
 
-    def _fuzzy(self, norm_quote: str, threshold: float) -> Match | None:
+    def _fuzzy(self, norm_quote: str, threshold: float, start: int, end: int) -> Match | None:
         norm_text, _ = self._normalized
-        found = fuzz.partial_ratio_alignment(norm_quote, norm_text, score_cutoff=threshold)
+        found = fuzz.partial_ratio_alignment(
+            norm_quote, norm_text[start:end], score_cutoff=threshold
+        )
         if found is None or found.dest_end <= found.dest_start:
             return None
-        start, end = _snap_to_words(norm_text, found.dest_start, found.dest_end)
-        span = self.to_original(start, end)
+        a, b = _snap_to_words(norm_text, start + found.dest_start, start + found.dest_end)
+        span = self.to_original(a, b)
         if span is None:
             return None
         return Match(*span, MatchKind.FUZZY, round(found.score, 1))
@@ -147,13 +161,13 @@ class TextIndex:
         return start, end
 
 
-def _find_all(haystack: str, needle: str) -> list[int]:
-    """Every start of ``needle`` in ``haystack``, overlapping ones included."""
+def _find_all(haystack: str, needle: str, start: int = 0, end: int | None = None) -> list[int]:
+    """Every start of ``needle`` in ``haystack[start:end]``, overlapping ones included."""
     found = []
-    pos = haystack.find(needle)
+    pos = haystack.find(needle, start, end)
     while pos >= 0:
         found.append(pos)
-        pos = haystack.find(needle, pos + 1)
+        pos = haystack.find(needle, pos + 1, end)
     return found
 
 
@@ -198,7 +212,12 @@ def enclosing(spans: list[tuple[int, int]], start: int, end: int) -> tuple[int, 
     last word of the previous sentence) does not count, so that it cannot lend its words to a
     claim; when every overlap is that small, the largest one counts.
     """
-    overlaps = [(min(b, end) - max(a, start), (a, b)) for a, b in spans if b > start and a < end]
+    first = bisect.bisect_right(spans, start, key=lambda s: s[1])  # the first ending after start
+    overlaps = []
+    for a, b in itertools.islice(spans, first, None):
+        if a >= end:
+            break
+        overlaps.append((min(b, end) - max(a, start), (a, b)))
     if not overlaps:
         return start, end
     counted = [s for n, s in overlaps if n >= 40 or 2 * n >= s[1] - s[0]]

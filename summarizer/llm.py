@@ -6,6 +6,7 @@ retries only transport failures, and instructor re-asks only when a reply fails 
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import random
 import time
@@ -37,6 +38,7 @@ from summarizer.errors import (
 from summarizer.redaction import redact
 from summarizer.result import Usage
 from summarizer.settings import Settings
+from summarizer.throttle import Throttle
 
 # Transient by nature: request timeout (408), lock conflict (409), rate limit (429), and server
 # or gateway failures (5xx). 400, 401, 403, 404 and 422 mean the request itself is wrong and
@@ -50,7 +52,7 @@ M = TypeVar("M", bound=BaseModel)
 class Request:
     """What the pipeline asks of the model."""
 
-    purpose: Literal["extract", "reask"]
+    purpose: Literal["extract", "reask", "summarize"]
     messages: list[dict[str, str]]
     response_model: type[BaseModel]
 
@@ -234,6 +236,11 @@ def _retry_after(exc: BaseException | None) -> float | None:
     return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
 
 
+def _rate_limited(error: BaseException) -> bool:
+    cause = error.cause if isinstance(error, _Transient) else error
+    return isinstance(cause, openai.APIStatusError) and cause.status_code == 429
+
+
 def _retry_policy(settings: Settings) -> dict[str, Any]:
     def wait(state: RetryCallState) -> float:
         asked = _retry_after(state.outcome.exception() if state.outcome else None)
@@ -334,21 +341,43 @@ class SyncLLM(_Base):
 
 
 class AsyncLLM(_Base):
-    """The async twin of :class:`SyncLLM`, through an ``openai.AsyncOpenAI`` client."""
+    """The async twin of :class:`SyncLLM`, through an ``openai.AsyncOpenAI`` client.
+
+    A ``throttle`` shared by several of them paces a batch: every attempt waits for a slot,
+    and a rate limit on any one slows them all.
+    """
+
+    def __init__(
+        self,
+        client: openai.AsyncOpenAI,
+        model: str,
+        settings: Settings,
+        throttle: Throttle | None = None,
+    ) -> None:
+        super().__init__(client, model, settings)
+        self.throttle = throttle
 
     async def complete(self, request: Request) -> Reply:
         """See :meth:`SyncLLM.complete`."""
         tally, kwargs, started = self._start(request)
+        throttle = self.throttle
         try:
             async for attempt in AsyncRetrying(**_retry_policy(self.settings)):
                 with attempt:
                     tally.call_mark = tally.responses
-                    try:
-                        value, completion = await self._client.create_with_completion(
-                            **kwargs, max_retries=AsyncRetrying(**self._reask_policy(tally))
-                        )
-                    except Exception as exc:
-                        raise _classify(exc, tally) from _safe_cause(exc)
+                    async with throttle.slot() if throttle else contextlib.nullcontext():
+                        try:
+                            value, completion = await self._client.create_with_completion(
+                                **kwargs, max_retries=AsyncRetrying(**self._reask_policy(tally))
+                            )
+                        except Exception as exc:
+                            error = _classify(exc, tally)
+                            if throttle and _rate_limited(error):
+                                pause = _retry_after(error) or self.settings.backoff_initial_s
+                                await throttle.rate_limited(min(pause, self.settings.backoff_max_s))
+                            raise error from _safe_cause(exc)
+                    if throttle:
+                        await throttle.succeeded()
         except _Transient as error:
             raise _exhausted(error, tally) from _safe_cause(error.cause)
         return self._reply(tally, value, completion, started)

@@ -99,6 +99,11 @@ class LocalServer:
             raise ConfigError("The local server is not running; call start() first.")
         return f"http://{_HOST}:{self._port}/v1"
 
+    @property
+    def tokenize_url(self) -> str:
+        """Where the server counts tokens with the model's tokenizer."""
+        return self.base_url.removesuffix("/v1") + "/extras/tokenize/count"
+
     def start(self) -> str:
         """Start the server and wait until it answers; return its base URL.
 

@@ -9,16 +9,26 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Generator
+from collections.abc import Generator, Iterable
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
-from typing import Literal
+from typing import Literal, TypeVar
 
 import openai
+from pydantic import BaseModel
+from rapidfuzz import fuzz
 
-from summarizer.backends import Endpoint, async_client, resolve_endpoint, sync_client
+from summarizer.backends import (
+    Endpoint,
+    async_client,
+    resolve_endpoint,
+    sync_client,
+    token_counter,
+)
+from summarizer.chunking import Chunk, estimate_tokens, split
 from summarizer.cleaning import Cleaned, clean, unchanged
 from summarizer.errors import (
+    ConfigError,
     ModelRefusedError,
     OutputTruncatedError,
     RetriesExhaustedError,
@@ -40,12 +50,27 @@ from summarizer.result import (
     SupportedText,
     Usage,
 )
-from summarizer.schema import MAX_CLAIMS, ClaimDraft, ClaimFixes, Extraction
+from summarizer.schema import (
+    MAX_CLAIMS,
+    ChunkExtraction,
+    ClaimDraft,
+    ClaimFixes,
+    ClaimSummary,
+    Extraction,
+)
 from summarizer.settings import Settings
 from summarizer.verify import Failure, Verifier, verify_headline, verify_statements
 
 Client = openai.OpenAI | openai.AsyncOpenAI
 _RECOVERABLE = (RetriesExhaustedError, OutputTruncatedError, ModelRefusedError)
+# Claims from the same source whose words are this similar (rapidfuzz ratio) are one claim.
+_SAME_WORDS = 90.0
+# Share of the context kept free of the prompt, for the error of counting tokens.
+_CONTEXT_MARGIN = 0.05
+_MIN_CHUNK_TOKENS = 256
+# Stories longer than this are planned on a worker thread, since counting their tokens may
+# take a request to the server.
+_COUNT_OFF_LOOP = 20_000
 
 
 @dataclass
@@ -61,25 +86,67 @@ class _Outcome:
 
 @dataclass(frozen=True)
 class _Input:
-    """The article as the user gave it (text extracted from HTML), and its story text."""
+    """The article as the user gave it (text extracted from HTML), its story text, and the
+    parts of the story that each fit the model's context (one part when it all fits)."""
 
     article: Article
     source: Literal["text", "html"]
     cleaned: Cleaned
+    chunks: list[Chunk]
+    # Tokens of the context left for article text (or claims) beside the prompt and the reply.
+    text_budget: int
 
 
 def extract_messages(text: str, title: str | None = None) -> list[dict[str, str]]:
-    """The first request's messages."""
-    title_line = f" ({title})" if title else ""
+    """The first request's messages for an article that fits the model's context."""
     return [
         {"role": "system", "content": render("extract_system")},
         {
             "role": "user",
             "content": render(
-                "extract_user", title_line=title_line, max_claims=MAX_CLAIMS, article=text
+                "extract_user",
+                title_line=_title_line(title),
+                max_claims=MAX_CLAIMS,
+                claim_fields=render("claim_fields"),
+                article=text,
             ),
         },
     ]
+
+
+def chunk_messages(text: str, part: int, parts: int, title: str | None) -> list[dict[str, str]]:
+    """The messages asking for the claims of part ``part`` (from 1) of a long article."""
+    return [
+        {"role": "system", "content": render("extract_system")},
+        {
+            "role": "user",
+            "content": render(
+                "chunk_user",
+                part=part,
+                parts=parts,
+                title_line=_title_line(title),
+                max_claims=MAX_CLAIMS,
+                claim_fields=render("claim_fields"),
+                article=text,
+            ),
+        },
+    ]
+
+
+def combine_messages(claims: list[Claim], title: str | None) -> list[dict[str, str]]:
+    """The messages asking for a summary written from verified claims."""
+    lines = "\n".join(f"{c.id} ({c.attribution.source}): {c.text}" for c in claims)
+    return [
+        {"role": "system", "content": render("combine_system")},
+        {
+            "role": "user",
+            "content": render("combine_user", title_line=_title_line(title), claims=lines),
+        },
+    ]
+
+
+def _title_line(title: str | None) -> str:
+    return f" ({title})" if title else ""
 
 
 def _steps(given: _Input, settings: Settings) -> Generator[Request, Reply, _Outcome]:
@@ -92,35 +159,127 @@ def _steps(given: _Input, settings: Settings) -> Generator[Request, Reply, _Outc
         min_support=settings.min_support,
         cleaned=given.cleaned,
     )
-    request = Request("extract", extract_messages(given.cleaned.text, article.title), Extraction)
+    kept: dict[str, Claim] = {}
+    story = given.cleaned.text
+    written: Extraction | ClaimSummary | None
+    if len(given.chunks) == 1:
+        request = Request("extract", extract_messages(story, article.title), Extraction)
+        written = yield from _claims(request, None, verifier, kept, out, settings)
+    else:
+        for part, chunk in enumerate(given.chunks, 1):
+            text = story[chunk.start : chunk.end]
+            messages = chunk_messages(text, part, len(given.chunks), article.title)
+            request = Request("extract", messages, ChunkExtraction)
+            window = (chunk.start, chunk.end)
+            try:
+                yield from _claims(request, window, verifier, kept, out, settings)
+            except _RECOVERABLE as error:
+                # One unreadable part costs its own claims, not the whole article's.
+                out.calls.append((request, Reply(None, error.usage, error.completions, 0.0)))
+                out.rejected.append(
+                    Rejection(
+                        kind="chunk",
+                        id=f"part{part}",
+                        text=f"part {part} of {len(given.chunks)} (story characters "
+                        f"{chunk.start}-{chunk.end})",
+                        reason=f"no claims could be read from this part: {_describe(error)}",
+                    )
+                )
+        written = None
+        if kept:
+            shown = _within(list(kept.values()), given.text_budget)
+            request = Request("summarize", combine_messages(shown, article.title), ClaimSummary)
+            try:
+                reply = yield request
+            except _RECOVERABLE as error:
+                # The verified claims stand without a summary.
+                out.calls.append((request, Reply(None, error.usage, error.completions, 0.0)))
+                out.rejected.append(
+                    Rejection(
+                        kind="summary_sentence",
+                        text="",
+                        reason=f"the summary could not be written: {_describe(error)}",
+                    )
+                )
+            else:
+                out.calls.append((request, reply))
+                written = _expect(reply, ClaimSummary)
+    out.claims = list(kept.values())
+    context = {claim.id: verifier.context(claim) for claim in out.claims}
+    support = settings.min_support
+    if written is None:
+        out.headline = article.title or ""
+        return out
+    headline_rejected = verify_headline(written.headline, context, min_support=support)
+    if headline_rejected:
+        out.rejected.append(headline_rejected)
+        out.headline = article.title or ""
+    else:
+        out.headline = written.headline.strip()
+    out.summary_sentences, rejected = verify_statements(
+        written.summary, context, "summary_sentence", min_support=support
+    )
+    out.rejected.extend(rejected)
+    out.key_points, rejected = verify_statements(
+        written.key_points, context, "key_point", min_support=support
+    )
+    out.rejected.extend(rejected)
+    return out
+
+
+T = TypeVar("T", bound=BaseModel)
+
+
+def _expect(reply: Reply, model: type[T]) -> T:
+    if not isinstance(reply.value, model):
+        raise TypeError(f"expected {model.__name__}, got {type(reply.value).__name__}")
+    return reply.value
+
+
+def _claims(
+    request: Request,
+    window: tuple[int, int] | None,
+    verifier: Verifier,
+    kept: dict[str, Claim],
+    out: _Outcome,
+    settings: Settings,
+) -> Generator[Request, Reply, Extraction | None]:
+    """Ask for the claims of the article, or of the ``window`` of it a chunk holds; keep the
+    verified ones and re-ask for those that fail. Returns the extraction when it also holds a
+    summary (a whole article in one request)."""
     reply = yield request
     out.calls.append((request, reply))
-    extraction = reply.value
-    if not isinstance(extraction, Extraction):
-        raise TypeError(f"expected Extraction, got {type(extraction).__name__}")
-
-    kept: dict[str, Claim] = {}
+    extraction: Extraction | ChunkExtraction = (
+        _expect(reply, Extraction)
+        if request.response_model is Extraction
+        else _expect(reply, ChunkExtraction)
+    )
     failures: list[Failure] = []
     for draft in extraction.claims:
-        _admit(verifier, draft, kept, failures, out.rejected)
+        _admit(verifier, draft, kept, failures, out.rejected, window=window)
 
     # Re-asks carry only failing claims, within a share of the first call's prompt tokens.
     # Characters per token are calibrated on that first call, schema included: endpoints that
     # count the tool schema in the prompt (OpenAI) and those that do not (llama.cpp) both get
     # an estimate on the safe side, since a re-ask is mostly schema and instructions.
-    first_prompt = sum(len(m["content"]) for m in request.messages) + schema_chars(Extraction)
+    first_prompt = sum(len(m["content"]) for m in request.messages) + schema_chars(
+        request.response_model
+    )
     chars_per_token = first_prompt / max(reply.usage.prompt_tokens, 1)
     budget = settings.reask_budget_ratio * reply.usage.prompt_tokens
-    while failures and out.reask_rounds < settings.max_reask_rounds:
+    rounds = 0
+    while failures and rounds < settings.max_reask_rounds:
         reask, carried = build_reask(
             failures,
             verifier.index,
             passages=settings.reask_passages,
             budget_tokens=budget,
             chars_per_token=chars_per_token,
+            window=window,
         )
         if reask is None:
             break
+        rounds += 1
         out.reask_rounds += 1
         try:
             reply = yield reask
@@ -134,31 +293,22 @@ def _steps(given: _Input, settings: Settings) -> Generator[Request, Reply, _Outc
             break
         out.calls.append((reask, reply))
         budget -= reply.usage.prompt_tokens
-        if not isinstance(reply.value, ClaimFixes):
-            raise TypeError(f"expected ClaimFixes, got {type(reply.value).__name__}")
-        for failure, fixed in apply_fixes(carried, reply.value):
+        for failure, fixed in apply_fixes(carried, _expect(reply, ClaimFixes)):
             failures.remove(failure)
-            _admit(verifier, fixed, kept, failures, out.rejected, fixed=True)
-
+            _admit(verifier, fixed, kept, failures, out.rejected, fixed=True, window=window)
     out.rejected.extend(f.rejection() for f in failures)
-    out.claims = list(kept.values())
-    context = {claim.id: verifier.context(claim) for claim in out.claims}
-    support = settings.min_support
-    headline_rejected = verify_headline(extraction.headline, context, min_support=support)
-    if headline_rejected:
-        out.rejected.append(headline_rejected)
-        out.headline = article.title or ""
-    else:
-        out.headline = extraction.headline.strip()
-    out.summary_sentences, rejected = verify_statements(
-        extraction.summary, context, "summary_sentence", min_support=support
-    )
-    out.rejected.extend(rejected)
-    out.key_points, rejected = verify_statements(
-        extraction.key_points, context, "key_point", min_support=support
-    )
-    out.rejected.extend(rejected)
-    return out
+    return extraction if isinstance(extraction, Extraction) else None
+
+
+def _within(claims: list[Claim], budget: int) -> list[Claim]:
+    """The claims a summary request can carry within ``budget`` tokens: all of them, or as
+    many as fit spread evenly over the article."""
+    cost = [estimate_tokens(f"{c.id} ({c.attribution.source}): {c.text}") + 1 for c in claims]
+    if sum(cost) <= budget:
+        return claims
+    keep = max(1, int(len(claims) * budget / sum(cost)))
+    step = len(claims) / keep
+    return [claims[int(i * step)] for i in range(keep)]
 
 
 def _describe(error: RetriesExhaustedError | OutputTruncatedError | ModelRefusedError) -> str:
@@ -176,6 +326,7 @@ def _admit(
     rejected: list[Rejection],
     *,
     fixed: bool = False,
+    window: tuple[int, int] | None = None,
 ) -> None:
     """Verify one draft and file it as kept, failing (re-askable) or a duplicate."""
     draft_id = draft.id.strip()
@@ -184,23 +335,39 @@ def _admit(
         # Ids only link summary sentences to claims; an empty or repeated one gets a fresh id.
         draft_id = next(f"c{n}" for n in range(1, len(taken) + 2) if f"c{n}" not in taken)
     draft = draft.model_copy(update={"id": draft_id})
-    result = verifier.check(draft, fixed=fixed)
+    result = verifier.check(draft, fixed=fixed, window=window)
     if isinstance(result, Failure):
         failures.append(result)
         return
-    for other in kept.values():
-        same_span = (other.evidence.start, other.evidence.end) == (
-            result.evidence.start,
-            result.evidence.end,
-        )
-        if same_span and other.text.casefold() == result.text.casefold():
-            rejected.append(Failure(draft, "duplicate", f"repeats claim {other.id}").rejection())
-            return
+    twin = duplicate_of(result, kept.values())
+    if twin is not None:
+        rejected.append(Failure(draft, "duplicate", f"repeats claim {twin.id}").rejection())
+        return
     kept[draft.id] = result
 
 
+def duplicate_of(claim: Claim, kept: Iterable[Claim]) -> Claim | None:
+    """A kept claim that ``claim`` repeats: the same evidence span, or near-identical words
+    from the same source (as parts of a long article overlap, or a model repeats itself)."""
+    words = claim.text.casefold()
+    for other in kept:
+        if (other.evidence.start, other.evidence.end) == (claim.evidence.start, claim.evidence.end):
+            return other
+        if other.attribution.source.casefold() == claim.attribution.source.casefold() and (
+            fuzz.ratio(words, other.text.casefold(), score_cutoff=_SAME_WORDS)
+        ):
+            return other
+    return None
+
+
 def _assemble(
-    out: _Outcome, given: _Input, endpoint: Endpoint, started: float, strict: bool
+    out: _Outcome,
+    given: _Input,
+    endpoint: Endpoint,
+    started: float,
+    strict: bool,
+    *,
+    backend: str | None = None,
 ) -> ArticleSummary:
     if strict and out.rejected:
         raise VerificationError(out.rejected)
@@ -209,7 +376,7 @@ def _assemble(
     validation_retries = sum(max(reply.attempts - 1, 0) for _, reply in out.calls)
     meta = Meta(
         model=endpoint.model,
-        backend=endpoint.kind,
+        backend=backend or endpoint.kind,
         base_url=redact(endpoint.base_url) if endpoint.base_url else None,
         prompt_version=prompt_version(),
         usage=usage,
@@ -260,15 +427,71 @@ def _prepare(
     client: Client | None,
     clean_text: bool,
 ) -> tuple[_Input, Settings, Endpoint]:
-    settings = settings or Settings.resolve()
-    settings = settings.replace(
-        model=model or settings.model, base_url=base_url or settings.base_url
+    settings = _settings(settings, model, base_url)
+    doc, source, cleaned = _read(article, settings, clean_text)  # bad input fails first
+    endpoint = resolve_endpoint(settings, client)
+    return _plan(doc, source, cleaned, settings, endpoint), settings, endpoint
+
+
+def _plan(
+    doc: Article,
+    source: Literal["text", "html"],
+    cleaned: Cleaned,
+    settings: Settings,
+    endpoint: Endpoint,
+) -> _Input:
+    budget = text_budget(doc.title, settings, endpoint)
+    return _Input(
+        doc, source, cleaned, chunk_story(cleaned.text, budget, settings, endpoint), budget
     )
+
+
+def _settings(settings: Settings | None, model: str | None, base_url: str | None) -> Settings:
+    settings = settings or Settings.resolve()
+    return settings.replace(model=model or settings.model, base_url=base_url or settings.base_url)
+
+
+def _read(
+    article: object, settings: Settings, clean_text: bool
+) -> tuple[Article, Literal["text", "html"], Cleaned]:
     doc, source = coerce_article(
         article, max_chars=settings.max_input_chars, max_html_chars=settings.max_html_chars
     )
-    cleaned = clean(doc.text) if clean_text else unchanged(doc.text)
-    return _Input(doc, source, cleaned), settings, resolve_endpoint(settings, client)
+    return doc, source, clean(doc.text) if clean_text else unchanged(doc.text)
+
+
+def text_budget(title: str | None, settings: Settings, endpoint: Endpoint) -> int:
+    """Tokens of the endpoint's context left for article text beside the prompt and reply."""
+    prompt = chunk_messages("", 99, 99, title)
+    overhead = estimate_tokens("".join(m["content"] for m in prompt)) + estimate_tokens(
+        "x" * schema_chars(Extraction)
+    )
+    context = endpoint.context_tokens
+    return int(context * (1 - _CONTEXT_MARGIN)) - settings.max_tokens - overhead
+
+
+def chunk_story(text: str, budget: int, settings: Settings, endpoint: Endpoint) -> list[Chunk]:
+    """The parts of a story that each fit in ``budget`` tokens (one part when it all does).
+
+    A story the conservative estimate already fits costs no counting; a longer one is counted
+    with the endpoint's tokenizer where it has one.
+
+    Raises:
+        ConfigError: the context is too small for the prompt, the reply and some text.
+    """
+    if estimate_tokens(text) <= budget:
+        return [Chunk(0, len(text))]
+    if budget < _MIN_CHUNK_TOKENS:
+        raise ConfigError(
+            f"The model's context ({endpoint.context_tokens} tokens) leaves {max(budget, 0)} "
+            f"tokens for article text beside the prompt and the reply (max_tokens "
+            f"{settings.max_tokens}); raise context_tokens (SUMMARIZER_CONTEXT_TOKENS) or lower "
+            "max_tokens."
+        )
+    count = token_counter(endpoint, estimate_tokens) or estimate_tokens
+    if count is not estimate_tokens and count(text) <= budget:
+        return [Chunk(0, len(text))]
+    return split(text, budget=budget, overlap=settings.chunk_overlap_tokens, count=count)
 
 
 def summarize(
@@ -306,22 +529,12 @@ def summarize(
     started = time.perf_counter()
     given, settings, endpoint = _prepare(article, model, base_url, settings, client, clean)
     http = sync_client(endpoint, settings, client)
-    llm = SyncLLM(http, endpoint.model, settings)
-    steps = _steps(given, settings)
     try:
-        request = next(steps)
-        while True:
-            try:
-                reply = llm.complete(request)
-            except _RECOVERABLE as error:  # the steps decide whether the article survives it
-                request = steps.throw(error)
-            else:
-                request = steps.send(reply)
-    except StopIteration as done:
-        return _assemble(done.value, given, endpoint, started, strict)
+        outcome = drive(_steps(given, settings), SyncLLM(http, endpoint.model, settings))
     finally:
         if client is None:  # close only what we opened; a caller's client stays theirs
             http.close()
+    return _assemble(outcome, given, endpoint, started, strict)
 
 
 async def asummarize(
@@ -341,19 +554,89 @@ async def asummarize(
         _prepare, article, model, base_url, settings, client, clean
     )
     http = async_client(endpoint, resolved, client)
-    llm = AsyncLLM(http, endpoint.model, resolved)
-    steps = _steps(given, resolved)
+    try:
+        outcome = await adrive(_steps(given, resolved), AsyncLLM(http, endpoint.model, resolved))
+    finally:
+        if client is None:
+            await http.close()
+    return _assemble(outcome, given, endpoint, started, strict)
+
+
+async def summarize_on(
+    article: object,
+    endpoint: Endpoint,
+    llm: AsyncLLM,
+    settings: Settings,
+    *,
+    strict: bool = False,
+    clean: bool = True,
+) -> ArticleSummary:
+    """One article on an endpoint already chosen, through a client shared with other articles
+    (see summarizer.batch); otherwise as :func:`asummarize`."""
+    started = time.perf_counter()
+    doc, source, cleaned = _read(article, settings, clean)
+    if len(cleaned.text) > _COUNT_OFF_LOOP:  # long enough to count tokens over HTTP
+        given = await asyncio.to_thread(_plan, doc, source, cleaned, settings, endpoint)
+    else:
+        given = _plan(doc, source, cleaned, settings, endpoint)
+    outcome = await adrive(_steps(given, settings), llm)
+    return _assemble(outcome, given, endpoint, started, strict)
+
+
+def from_reply(
+    article: Article,
+    source: Literal["text", "html"],
+    cleaned: Cleaned,
+    reply: Reply,
+    model: str,
+    settings: Settings,
+    *,
+    strict: bool = False,
+    backend: str = "batch",
+) -> ArticleSummary:
+    """The result for an article whose first request was answered elsewhere (a batch engine):
+    the same checks as :func:`summarize`, without re-asks, which would need a second request.
+    """
+    started = time.perf_counter()
+    settings = settings.replace(max_reask_rounds=0)
+    given = _Input(article, source, cleaned, [Chunk(0, len(cleaned.text))], 0)
+    steps = _steps(given, settings)
+    next(steps)
+    try:
+        steps.send(reply)
+    except StopIteration as done:
+        endpoint = Endpoint("openai-compatible", model, None)
+        return _assemble(done.value, given, endpoint, started, strict, backend=backend)
+    raise RuntimeError("the steps asked for a second request with re-asks off")
+
+
+def drive(steps: Generator[Request, Reply, _Outcome], llm: SyncLLM) -> _Outcome:
+    """Run the steps, sending each request through ``llm``."""
     try:
         request = next(steps)
         while True:
             try:
-                reply = await llm.complete(request)
+                reply = llm.complete(request)
             except _RECOVERABLE as error:  # the steps decide whether the article survives it
                 request = steps.throw(error)
             else:
                 request = steps.send(reply)
     except StopIteration as done:
-        return _assemble(done.value, given, endpoint, started, strict)
-    finally:
-        if client is None:
-            await http.close()
+        outcome: _Outcome = done.value
+        return outcome
+
+
+async def adrive(steps: Generator[Request, Reply, _Outcome], llm: AsyncLLM) -> _Outcome:
+    """The async twin of :func:`drive`."""
+    try:
+        request = next(steps)
+        while True:
+            try:
+                reply = await llm.complete(request)
+            except _RECOVERABLE as error:
+                request = steps.throw(error)
+            else:
+                request = steps.send(reply)
+    except StopIteration as done:
+        outcome: _Outcome = done.value
+        return outcome

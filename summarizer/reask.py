@@ -7,7 +7,10 @@ call's prompt when a third of the claims need fixing; a targeted re-ask costs a 
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import json
+from functools import cache
 
 from pydantic import BaseModel
 
@@ -20,10 +23,21 @@ from summarizer.verify import Failure, support_score
 _MAX_PASSAGE_CHARS = 500
 
 
-def passages_for(failure: Failure, index: TextIndex, limit: int) -> list[str]:
-    """The article sentences most likely to hold the claim's evidence, in article order."""
+def passages_for(
+    failure: Failure, index: TextIndex, limit: int, window: tuple[int, int] | None = None
+) -> list[str]:
+    """The article sentences (within ``window``, if given) most likely to hold the claim's
+    evidence, in article order."""
     query = f"{failure.draft.text} {failure.draft.quote} {failure.draft.source}"
-    scored = [(support_score(query, index.text[a:b]), a, b) for a, b in index.sentences]
+    start, end = window or (0, len(index.text))
+    sentences = index.sentences
+    first = bisect.bisect_left(sentences, start, key=lambda s: s[0])
+    scored = [
+        (support_score(query, index.text[a:b]), a, b)
+        for a, b in itertools.takewhile(
+            lambda s: s[1] <= end, itertools.islice(sentences, first, None)
+        )
+    ]
     best = sorted(scored, key=lambda s: (-s[0], s[1]))[:limit]
     return [
         index.text[a:b].strip()[:_MAX_PASSAGE_CHARS]
@@ -32,6 +46,7 @@ def passages_for(failure: Failure, index: TextIndex, limit: int) -> list[str]:
     ]
 
 
+@cache
 def schema_chars(model: type[BaseModel]) -> int:
     """Size of the JSON schema sent with a request, for token estimates."""
     return len(json.dumps(model.model_json_schema()))
@@ -49,6 +64,7 @@ def build_reask(
     passages: int,
     budget_tokens: float,
     chars_per_token: float,
+    window: tuple[int, int] | None = None,
 ) -> tuple[Request | None, list[Failure]]:
     """Build one re-ask round for as many failures as the budget allows.
 
@@ -67,7 +83,7 @@ def build_reask(
                 id=failure.draft.id,
                 text=failure.draft.text,
                 reason=failure.reason,
-                passages="\n".join(f"- {p}" for p in passages_for(failure, index, k)),
+                passages="\n".join(f"- {p}" for p in passages_for(failure, index, k, window)),
             )
             cost = estimate_tokens(len(item), chars_per_token)
             if spent + cost <= budget_tokens:

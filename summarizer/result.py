@@ -101,7 +101,7 @@ class SupportedText(_Model):
 class Rejection(_Model):
     """Something the model proposed that could not be verified, and why."""
 
-    kind: Literal["claim", "headline", "summary_sentence", "key_point"]
+    kind: Literal["claim", "headline", "summary_sentence", "key_point", "chunk"]
     id: str | None = None
     text: str
     reason: str
@@ -126,7 +126,7 @@ class Usage(_Model):
 class CallRecord(_Model):
     """One logical LLM call: the first extraction or a targeted re-ask round."""
 
-    purpose: Literal["extract", "reask"]
+    purpose: Literal["extract", "reask", "summarize"]
     attempts: int = Field(description="Requests sent, validation re-asks included.")
     usage: Usage
     seconds: float

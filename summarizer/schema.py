@@ -116,28 +116,56 @@ class SupportedSentence(_Draft):
     )
 
 
+_CLAIMS = Field(
+    description=(
+        "The most important facts of the article, one atomic claim each, most important "
+        "first. Only facts the article states; nothing from outside it."
+    ),
+    min_length=1,
+    max_length=MAX_CLAIMS,
+)
+_HEADLINE = Field(description="A neutral headline for the article.", max_length=160)
+_SUMMARY = Field(
+    description="Two to four sentences summarizing the article, each citing its claims.",
+    min_length=1,
+    max_length=MAX_SENTENCES,
+)
+_KEY_POINTS = Field(
+    description="Up to five short key points, each citing its claims.",
+    max_length=MAX_SENTENCES,
+)
+
+
 class Extraction(_Draft):
     """A structured summary of a news article: its claims first, then a headline, summary
     sentences and key points built only from those claims."""
 
+    claims: list[ClaimDraft] = _CLAIMS
+    headline: str = _HEADLINE
+    summary: list[SupportedSentence] = _SUMMARY
+    key_points: list[SupportedSentence] = _KEY_POINTS
+
+
+class ChunkExtraction(_Draft):
+    """The claims of one part of a long news article."""
+
     claims: list[ClaimDraft] = Field(
         description=(
-            "The most important facts of the article, one atomic claim each, most important "
-            "first. Only facts the article states; nothing from outside it."
+            "The most important facts of this part of the article, one atomic claim each, most "
+            "important first. Only facts the text states; nothing from outside it."
         ),
         min_length=1,
         max_length=MAX_CLAIMS,
     )
-    headline: str = Field(description="A neutral headline for the article.", max_length=160)
-    summary: list[SupportedSentence] = Field(
-        description="Two to four sentences summarizing the article, each citing its claims.",
-        min_length=1,
-        max_length=MAX_SENTENCES,
-    )
-    key_points: list[SupportedSentence] = Field(
-        description="Up to five short key points, each citing its claims.",
-        max_length=MAX_SENTENCES,
-    )
+
+
+class ClaimSummary(_Draft):
+    """A headline, summary sentences and key points of a news article, written only from the
+    verified claims listed, each citing the ids of the claims it rests on."""
+
+    headline: str = _HEADLINE
+    summary: list[SupportedSentence] = _SUMMARY
+    key_points: list[SupportedSentence] = _KEY_POINTS
 
 
 class ClaimFix(_Draft):

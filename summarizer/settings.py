@@ -29,6 +29,9 @@ class Settings:
     # Generation.
     temperature: float = 0.0
     max_tokens: int = 2048
+    # The model's context in tokens; 0 means the backend's: the embedded server's local_n_ctx,
+    # 128,000 for OpenAI, and a conservative 8,192 for other OpenAI-compatible servers.
+    context_tokens: int = 0
     timeout_s: float = 300.0
 
     # Transport retries (tenacity) and validation re-asks (instructor), kept apart.
@@ -48,8 +51,11 @@ class Settings:
     reask_budget_ratio: float = 0.3
     reask_passages: int = 2
 
+    # Articles longer than the context are split into parts that overlap by this much.
+    chunk_overlap_tokens: int = 200
+
     # Input limits.
-    max_input_chars: int = 60_000
+    max_input_chars: int = 2_000_000
     max_html_chars: int = 5_000_000
 
     # Embedded llama.cpp backend.
@@ -69,6 +75,8 @@ class Settings:
             problems.append("re-ask counts cannot be negative")
         if self.max_input_chars < 1 or self.max_tokens < 1 or self.local_n_ctx < 512:
             problems.append("max_input_chars, max_tokens and local_n_ctx must be positive")
+        if self.context_tokens < 0 or self.chunk_overlap_tokens < 0:
+            problems.append("context_tokens and chunk_overlap_tokens cannot be negative")
         if problems:
             raise ConfigError("Invalid settings: " + "; ".join(problems))
 

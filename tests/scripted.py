@@ -9,7 +9,7 @@ import json
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -81,11 +81,24 @@ def error_reply(status: int, message: str, headers: dict[str, str] | None = None
 
 
 class ScriptedServer:
-    """Serves the script in order and keeps every request body it received."""
+    """Serves the script in order and keeps every request body it received.
 
-    def __init__(self, script: list[Scripted]) -> None:
-        self.script = list(script)
+    ``respond`` instead answers each request from its body, for concurrent requests whose order
+    is not known in advance. ``in_flight_max`` is the most requests it was answering at once,
+    and ``arrivals`` when each request came (``time.monotonic``).
+    """
+
+    def __init__(
+        self,
+        script: list[Scripted] | None = None,
+        *,
+        respond: Callable[[dict[str, Any]], Scripted] | None = None,
+    ) -> None:
+        self.script = list(script or [])
+        self.respond = respond
         self.requests: list[dict[str, Any]] = []
+        self.arrivals: list[float] = []
+        self.in_flight = self.in_flight_max = 0
         self._lock = threading.Lock()
         server = self
 
@@ -95,11 +108,24 @@ class ScriptedServer:
                 payload = json.loads(self.rfile.read(length) or b"{}")
                 with server._lock:
                     server.requests.append(payload)
-                    answer = (
-                        server.script.pop(0)
-                        if server.script
-                        else error_reply(500, "script exhausted")
-                    )
+                    server.arrivals.append(time.monotonic())
+                    server.in_flight += 1
+                    server.in_flight_max = max(server.in_flight_max, server.in_flight)
+                    if server.respond is not None:
+                        answer = server.respond(payload)
+                    else:
+                        answer = (
+                            server.script.pop(0)
+                            if server.script
+                            else error_reply(500, "script exhausted")
+                        )
+                try:
+                    self._answer(answer)
+                finally:
+                    with server._lock:
+                        server.in_flight -= 1
+
+            def _answer(self, answer: Scripted) -> None:
                 delay, cut = getattr(answer, "delay_s", 0.0), getattr(answer, "cut_after", None)
                 if delay:
                     time.sleep(delay)

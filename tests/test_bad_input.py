@@ -24,7 +24,10 @@ def _run(article: object, quote: str, text: str | None = None, **settings: Any) 
     ) as server:
         result = summarize(
             article,  # type: ignore[arg-type]
-            settings=Settings(model="scripted", base_url=server.base_url, **settings),
+            # An OpenAI-sized context: every article here is one request.
+            settings=Settings(
+                model="scripted", base_url=server.base_url, context_tokens=128_000, **settings
+            ),
         )
     return result, server
 
@@ -42,7 +45,7 @@ REFUSED: list[tuple[str, object, str]] = [
     ("NUL bytes", f"{SENTENCE}\x00\x00binary", "NUL"),
     ("lone surrogate", f"{SENTENCE} \ud800", "surrogates"),
     ("10 MB string", "word " * 2_000_000, "limit is"),
-    ("one 100 kB line", "x" * 100_000, "limit is"),
+    ("one 3 MB line", "x" * 3_000_000, "limit is"),
     ("only a URL", "https://example.com/news/2025/budget-approved", "does not fetch"),
     ("None", None, "not NoneType"),
     ("a number", 42, "not int"),

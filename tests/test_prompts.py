@@ -7,9 +7,22 @@ from summarizer.prompts import prompt_version, prompts_dir, render
 
 
 def test_every_template_renders_with_its_variables() -> None:
+    fields = render("claim_fields")
     assert "<article>\nbody\n</article>" in render(
-        "extract_user", article="body", title_line="", max_claims=3
+        "extract_user", article="body", title_line="", max_claims=3, claim_fields=fields
     )
+    part = render(
+        "chunk_user",
+        article="body",
+        part=2,
+        parts=3,
+        title_line="",
+        max_claims=3,
+        claim_fields=fields,
+    )
+    assert '<article part="2 of 3">\nbody\n</article>' in part and fields in part
+    assert "c1 (Umerov): t" in render("combine_user", title_line="", claims="c1 (Umerov): t")
+    assert render("combine_system").strip()
     assert render("extract_system").strip()
     assert render("reask_system").strip()
     item = render("reask_item", id="c1", text="t", reason="r", passages="- p")
@@ -28,8 +41,17 @@ def test_an_unknown_template_fails_loudly() -> None:
 
 
 def test_article_text_is_never_treated_as_a_template() -> None:
-    text = render("extract_user", article="costs $5 or ${x}", title_line="", max_claims=1)
-    assert "costs $5 or ${x}" in text
+    for name in ("extract_user", "chunk_user"):
+        text = render(
+            name,
+            article="costs $5 or ${x}",
+            title_line="",
+            max_claims=1,
+            claim_fields="",
+            part=1,
+            parts=2,
+        )
+        assert "costs $5 or ${x}" in text
 
 
 def test_version_is_a_hash_of_every_template() -> None:

@@ -19,7 +19,8 @@ import summarizer, sys
 from summarizer.prompts import prompts_dir, prompt_version, render
 assert sys.prefix in summarizer.__file__, summarizer.__file__
 assert str(prompts_dir()).startswith(sys.prefix), prompts_dir()
-render("extract_user", article="x", title_line="", max_claims=1)
+render("extract_user", article="x", title_line="", max_claims=1, claim_fields="")
+render("combine_user", title_line="", claims="c1 (a): b")
 render("reask_item", id="c1", text="t", reason="r", passages="p")
 print(prompt_version())
 """

@@ -1,0 +1,427 @@
+"""The same jobs on a batch engine: the OpenAI Batch API file format, which vLLM's
+``run-batch`` entry point also reads.
+
+:func:`prepare` writes one chat-completion request per article (``custom_id`` = the article's
+id), exactly the request :func:`summarizer.summarize` would send first, and beside it an
+``.articles.jsonl`` file holding each article as the library will verify it. The engine runs
+the requests; :func:`collect` reads its output file and runs the same parsing, grounding and
+attribution as ``summarize``, writing one result or error line per article.
+
+A batch engine answers each request once, so nothing is re-asked: a claim that fails
+verification is rejected with its reason, and a reply that fails the schema is an error line.
+An article longer than one request can hold gets an error line that says so; summarize it with
+``summarizer batch INPUT.jsonl``, which splits it into parts.
+
+:func:`execute` is a small engine of its own: it sends each request of a requests file to an
+OpenAI-compatible server and writes the output file the Batch API would, so that the round
+trip can be run against any server, the embedded one included.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any, Literal
+
+import instructor
+import openai
+from instructor.processing.response import handle_response_model
+from pydantic import BaseModel, ValidationError
+
+from summarizer.backends import OPENAI_CONTEXT, Endpoint, resolve_endpoint, sync_client
+from summarizer.batch import (
+    BatchFailure,
+    Outcome,
+    UnreadableLine,
+    article_from_record,
+    batch_line,
+    read_records,
+    record_id,
+)
+from summarizer.cleaning import clean, unchanged
+from summarizer.errors import (
+    InputError,
+    ModelRefusedError,
+    OutputTruncatedError,
+    ProviderError,
+    RetriesExhaustedError,
+    SummarizerError,
+)
+from summarizer.inputs import coerce_article
+from summarizer.llm import Reply
+from summarizer.pipeline import chunk_story, extract_messages, from_reply, text_budget
+from summarizer.prompts import prompt_version
+from summarizer.result import Article, ArticleSummary, Usage
+from summarizer.schema import Extraction
+from summarizer.settings import Settings
+
+URL = "/v1/chat/completions"
+
+
+@dataclass
+class FileReport:
+    """How many lines of each kind a step wrote."""
+
+    written: int = 0
+    failed: int = 0
+
+
+def articles_path(requests_path: str | Path) -> Path:
+    """Where :func:`prepare` keeps the articles of a requests file: ``NAME.articles.jsonl``."""
+    path = Path(requests_path)
+    stem = path.name.removesuffix(".jsonl")
+    return path.with_name(f"{stem}.articles.jsonl")
+
+
+def request_body(messages: list[dict[str, str]], model: str, settings: Settings) -> dict[str, Any]:
+    """The chat-completion body instructor sends for the first request (a forced tool call)."""
+    _, kwargs = handle_response_model(Extraction, mode=instructor.Mode.TOOLS, messages=messages)
+    return {
+        "model": model,
+        **kwargs,
+        "temperature": settings.temperature,
+        "max_tokens": settings.max_tokens,
+    }
+
+
+def prepare(
+    input_path: str | Path,
+    out_path: str | Path,
+    *,
+    model: str | None = None,
+    settings: Settings | None = None,
+    clean_text: bool = True,
+) -> FileReport:
+    """Write one Batch API request per record of a JSON-lines file (records as for
+    :func:`summarizer.batch.run_jsonl`), and the articles file beside it.
+
+    The model is ``model``, else ``SUMMARIZER_MODEL``, else the OpenAI default; the context
+    size is ``context_tokens``, else OpenAI's. Both files are written whole or not at all.
+
+    Raises:
+        InputError: the input cannot be read, or an id occurs twice.
+    """
+    settings = settings or Settings.resolve()
+    model = model or settings.model or settings.openai_model
+    endpoint = Endpoint(
+        "openai", model, None, context_tokens=settings.context_tokens or OPENAI_CONTEXT
+    )
+    report = FileReport()
+    seen: set[str] = set()
+    with _atomic(Path(out_path)) as requests, _atomic(articles_path(out_path)) as articles:
+        for index, record in enumerate(read_records(Path(input_path))):
+            custom_id = record_id(record, index)
+            if custom_id in seen:
+                raise InputError(f"{input_path}: id {custom_id!r} occurs twice.")
+            seen.add(custom_id)
+            entry: dict[str, Any] = {"custom_id": custom_id, "prompt_version": prompt_version()}
+            try:
+                body = _prepared(record, entry, model, settings, endpoint, clean_text)
+            except SummarizerError as error:
+                entry["error"] = {"type": type(error).__name__, "message": str(error)}
+                report.failed += 1
+            else:
+                line = {"custom_id": custom_id, "method": "POST", "url": URL, "body": body}
+                requests.write(json.dumps(line, ensure_ascii=False) + "\n")
+                report.written += 1
+            articles.write(json.dumps(entry, ensure_ascii=False) + "\n")
+    return report
+
+
+def _prepared(
+    record: object,
+    entry: dict[str, Any],
+    model: str,
+    settings: Settings,
+    endpoint: Endpoint,
+    clean_text: bool,
+) -> dict[str, Any]:
+    """The request body for one record; fills ``entry`` with the article to verify against."""
+    if isinstance(record, UnreadableLine):
+        raise InputError(record.reason)
+    article = article_from_record(record) if isinstance(record, dict) else record
+    doc, source = coerce_article(
+        article, max_chars=settings.max_input_chars, max_html_chars=settings.max_html_chars
+    )
+    entry.update(article=doc.model_dump(mode="json", exclude={"html"}), source=source)
+    entry["clean"] = clean_text
+    story = clean(doc.text) if clean_text else unchanged(doc.text)
+    budget = text_budget(doc.title, settings, endpoint)
+    if len(chunk_story(story.text, budget, settings, endpoint)) > 1:
+        raise InputError(
+            f"The article is too long for one request to {model} (context "
+            f"{endpoint.context_tokens} tokens); summarize it with `summarizer batch`, which "
+            "splits it into parts, or raise context_tokens."
+        )
+    return request_body(extract_messages(story.text, doc.title), model, settings)
+
+
+def collect(
+    requests_path: str | Path,
+    results_path: str | Path,
+    out_path: str | Path,
+    *,
+    settings: Settings | None = None,
+    strict: bool = False,
+) -> FileReport:
+    """Verify a batch engine's output file against the prepared articles; write one line per
+    article (as :func:`summarizer.batch.run_jsonl` does), in the order of the articles file.
+
+    An article without a result in the output file, or whose result is an error, gets an error
+    line. The output is written whole or not at all.
+
+    Raises:
+        InputError: a file is missing or is not what prepare and a batch engine write.
+    """
+    settings = settings or Settings.resolve()
+    results = _results_by_id(Path(results_path))
+    report = FileReport()
+    with (
+        _open(articles_path(requests_path)) as articles,
+        _atomic(Path(out_path)) as out,
+        _open(Path(results_path), binary=True) as results_file,
+    ):
+        index = -1
+        for number, line in enumerate(articles, 1):
+            if not line.strip():
+                continue
+            try:
+                entry = json.loads(line)
+                custom_id = str(entry["custom_id"])
+            except (ValueError, KeyError, TypeError) as e:
+                raise InputError(
+                    f"{articles_path(requests_path)} line {number} is not what prepare writes"
+                ) from e
+            index += 1
+            outcome = _collect_one(index, entry, results, results_file, settings, strict)
+            out.write(batch_line(custom_id, outcome))
+            report.failed += isinstance(outcome, BatchFailure)
+            report.written += not isinstance(outcome, BatchFailure)
+    return report
+
+
+def _results_by_id(path: Path) -> dict[str, int]:
+    """Where each custom_id's line starts in the output file, so that results are read one at
+    a time whatever their order (a batch engine keeps none)."""
+    offsets: dict[str, int] = {}
+    with _open(path, binary=True) as f:
+        offset = 0
+        for number, raw in enumerate(f, 1):
+            if raw.strip():
+                try:
+                    custom_id = str(json.loads(raw)["custom_id"])
+                except (ValueError, KeyError, TypeError) as e:
+                    raise InputError(f"{path} line {number} is not a Batch API output line") from e
+                offsets[custom_id] = offset
+            offset += len(raw)
+    return offsets
+
+
+def _collect_one(
+    index: int,
+    entry: dict[str, Any],
+    results: dict[str, int],
+    results_file: IO[bytes],
+    settings: Settings,
+    strict: bool,
+) -> Outcome:
+    custom_id = str(entry["custom_id"])
+    try:
+        if "error" in entry:
+            raise _Prepared(entry["error"]["type"], entry["error"]["message"])
+        if entry.get("prompt_version") != prompt_version():
+            raise InputError(
+                f"The request was prepared with prompts {entry.get('prompt_version')}; this "
+                f"library has {prompt_version()}. Collect with the version that prepared it."
+            )
+        if custom_id not in results:
+            raise ProviderError("The batch output has no result for this request.")
+        results_file.seek(results[custom_id])
+        return _verify(entry, json.loads(results_file.readline()), settings, strict)
+    except _Prepared as error:
+        return BatchFailure(id=custom_id, index=index, error_type=error.kind, message=str(error))
+    except SummarizerError as error:
+        return BatchFailure(
+            id=custom_id, index=index, error_type=type(error).__name__, message=str(error)
+        )
+
+
+class _Prepared(Exception):
+    """An error prepare recorded for an article."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+def _verify(
+    entry: dict[str, Any], output: dict[str, Any], settings: Settings, strict: bool
+) -> ArticleSummary:
+    """Run the pipeline's checks on one answer from the engine."""
+    completion = _completion(output)
+    value = _extraction(completion)
+    usage = completion.usage
+    reply = Reply(
+        value,
+        Usage(
+            prompt_tokens=usage.prompt_tokens if usage else 0,
+            completion_tokens=usage.completion_tokens if usage else 0,
+            total_tokens=usage.total_tokens if usage else 0,
+        ),
+        attempts=1,
+        seconds=0.0,
+    )
+    article = Article.model_validate(entry["article"])
+    story = clean(article.text) if entry.get("clean", True) else unchanged(article.text)
+    source: Literal["text", "html"] = "html" if entry.get("source") == "html" else "text"
+    return from_reply(article, source, story, reply, completion.model, settings, strict=strict)
+
+
+def _completion(output: dict[str, Any]) -> Any:
+    """The chat completion in one output line, or the error it reports."""
+    error = output.get("error")
+    response = output.get("response") or {}
+    status = response.get("status_code")
+    if error or status != 200:
+        detail = error or response.get("body") or {}
+        message = detail.get("message") if isinstance(detail, dict) else str(detail)
+        if isinstance(detail, dict) and isinstance(detail.get("error"), dict):
+            message = detail["error"].get("message")
+        raise ProviderError(
+            f"The batch engine could not answer this request (status {status}): {message}",
+            status_code=status if isinstance(status, int) else None,
+        )
+    try:
+        return openai.types.chat.ChatCompletion.model_validate(response["body"])
+    except (ValidationError, KeyError) as e:
+        raise ProviderError(f"The batch output's body is not a chat completion: {e}") from e
+
+
+def _extraction(completion: Any) -> BaseModel:
+    """The Extraction in a completion's forced tool call; no re-ask is possible here."""
+    if not completion.choices:
+        raise ProviderError("The batch output's completion has no choices.")
+    choice = completion.choices[0]
+    usage = Usage(total_tokens=completion.usage.total_tokens if completion.usage else 0)
+    if choice.finish_reason == "length":
+        raise OutputTruncatedError(
+            "The model's reply hit the token limit before it was complete; prepare again with "
+            "a higher max_tokens.",
+            usage=usage,
+            last_response=None,
+            completions=1,
+        )
+    refusal = getattr(choice.message, "refusal", None)
+    if refusal or choice.finish_reason == "content_filter":
+        raise ModelRefusedError(
+            f"The model refused to answer: {refusal or 'content filter'}",
+            usage=usage,
+            last_response=None,
+            completions=1,
+        )
+    calls = choice.message.tool_calls or []
+    named = [c for c in calls if getattr(c, "function", None) and c.function.name == "Extraction"]
+    if not named:
+        raise RetriesExhaustedError(
+            "The reply has no Extraction tool call, and a batch cannot re-ask.",
+            attempts=["no Extraction tool call"],
+            usage=usage,
+            last_response=None,
+            completions=1,
+        )
+    try:
+        return Extraction.model_validate_json(named[0].function.arguments)
+    except ValidationError as e:
+        reason = " ".join(str(e).split())[:300]
+        raise RetriesExhaustedError(
+            f"The reply failed schema validation, and a batch cannot re-ask: {reason}",
+            attempts=[f"reply failed validation: {reason}"],
+            usage=usage,
+            last_response=None,
+            completions=1,
+        ) from None
+
+
+def execute(
+    requests_path: str | Path,
+    results_path: str | Path,
+    *,
+    base_url: str | None = None,
+    settings: Settings | None = None,
+) -> FileReport:
+    """Send every request of a requests file to an OpenAI-compatible server, one at a time,
+    and write the output file the Batch API would (``custom_id``, ``response`` with
+    ``status_code`` and ``body``, or ``error``), whole or not at all."""
+    settings = settings or Settings.resolve()
+    settings = settings.replace(base_url=base_url or settings.base_url)
+    if settings.base_url and not settings.model:
+        # Each request names its model; a server address alone is enough to send them.
+        settings = settings.replace(model="as-requested")
+    endpoint = resolve_endpoint(settings)
+    client = sync_client(endpoint, settings)
+    report = FileReport()
+    try:
+        with _open(Path(requests_path)) as requests, _atomic(Path(results_path)) as out:
+            for number, line in enumerate(requests, 1):
+                if not line.strip():
+                    continue
+                request = json.loads(line)
+                body = dict(request["body"])
+                if endpoint.kind == "local":  # the embedded server has one model
+                    body["model"] = endpoint.model
+                output: dict[str, Any] = {
+                    "id": f"batch_req_{number}",
+                    "custom_id": request["custom_id"],
+                    "response": None,
+                    "error": None,
+                }
+                try:
+                    completion = client.chat.completions.create(**body)
+                except openai.APIStatusError as e:
+                    output["response"] = {"status_code": e.status_code, "body": e.body}
+                    report.failed += 1
+                except openai.APIConnectionError as e:
+                    output["error"] = {"code": "connection_error", "message": str(e)}
+                    report.failed += 1
+                else:
+                    output["response"] = {
+                        "status_code": 200,
+                        "request_id": completion.id,
+                        "body": completion.model_dump(mode="json", exclude_unset=True),
+                    }
+                    report.written += 1
+                out.write(json.dumps(output, ensure_ascii=False) + "\n")
+    finally:
+        client.close()
+    return report
+
+
+@contextmanager
+def _atomic(path: Path) -> Iterator[IO[str]]:
+    """A text file that appears at ``path`` only when the block completes."""
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    except OSError as e:
+        raise InputError(f"Cannot write {path}: {e.strerror or e}") from e
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            yield f
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@contextmanager
+def _open(path: Path, *, binary: bool = False) -> Iterator[Any]:
+    try:
+        f = path.open("rb") if binary else path.open(encoding="utf-8")
+    except OSError as e:
+        raise InputError(f"Cannot read {path}: {e.strerror or e}") from e
+    with f:
+        yield f
