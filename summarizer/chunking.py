@@ -99,13 +99,26 @@ def _units(text: str, start: int, end: int, budget: int) -> list[tuple[int, int]
 
 
 def _word_runs(text: str, start: int, end: int, budget: int) -> list[tuple[int, int]]:
+    """Runs of whole words within budget; a word longer than the budget alone (a URL, a
+    language written without spaces) is cut between characters."""
+    pieces: list[tuple[int, int]] = []
+    for word in _WORDS.finditer(text, start, end):
+        a, b = word.span()
+        while estimate_tokens(text[a:b]) > budget:
+            cut, size = a, 0
+            while size + len(text[cut].encode("utf-8")) <= 3 * budget:
+                size += len(text[cut].encode("utf-8"))
+                cut += 1
+            pieces.append((a, cut))
+            a = cut
+        pieces.append((a, b))
     runs: list[tuple[int, int]] = []
     run_start, run_tokens = start, 0
-    for word in _WORDS.finditer(text, start, end):
-        tokens = estimate_tokens(word.group())
+    for a, b in pieces:
+        tokens = estimate_tokens(text[a:b])
         if run_tokens and run_tokens + tokens > budget:
-            runs.append((run_start, word.start()))
-            run_start, run_tokens = word.start(), 0
+            runs.append((run_start, a))
+            run_start, run_tokens = a, 0
         run_tokens += tokens
     runs.append((run_start, end))
     return [(a, _rstrip(text, a, b)) for a, b in runs]

@@ -13,6 +13,8 @@ import pytest
 from invariants import assert_verified
 
 from summarizer import ArticleSummary, LocalServer, summarize
+from summarizer.backends import Endpoint, token_counter
+from summarizer.chunking import estimate_tokens
 from summarizer.local import bundled_model_path
 
 pytestmark = pytest.mark.live
@@ -49,5 +51,11 @@ def test_server_stops_when_the_context_closes() -> None:
         url = server.base_url + "/models"
         with urllib.request.urlopen(url, timeout=5) as response:
             assert response.status == 200
+        # The model's own tokenizer counts tokens, and the estimate used without one errs high.
+        endpoint = Endpoint("local", "m", server.base_url, tokenize_url=server.tokenize_url)
+        count = token_counter(endpoint, fallback=lambda text: -1)
+        assert count is not None
+        text = "The minister said on Tuesday that talks would resume in Istanbul next week."
+        assert 5 < count(text) <= estimate_tokens(text)
     with pytest.raises(urllib.error.URLError):
         urllib.request.urlopen(url, timeout=2)
