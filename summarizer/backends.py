@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import urllib.error
 import urllib.request
 from collections.abc import Callable
@@ -141,8 +142,23 @@ def sync_client(endpoint: Endpoint, settings: Settings, client: object = None) -
     """An openai client for the endpoint, with its own retries off (tenacity owns retries).
 
     A caller's client is copied with retries off; the caller's own object is left as it was.
+    Otherwise one client per endpoint serves the whole process, as the openai SDK advises:
+    building one costs more than a replayed call's worth of certificate loading.
     """
-    return _client(openai.OpenAI, endpoint, settings, client)
+    if client is not None:
+        return _client(openai.OpenAI, endpoint, settings, client)
+    key = (endpoint.base_url, endpoint.api_key, settings.timeout_s)
+    with _SHARED_LOCK:
+        shared = _SHARED.get(key)
+        if shared is None or shared.is_closed():
+            shared = _SHARED[key] = _client(openai.OpenAI, endpoint, settings, None)
+        else:
+            remember(endpoint.api_key)
+    return shared
+
+
+_SHARED: dict[tuple[str | None, str | None, float], openai.OpenAI] = {}
+_SHARED_LOCK = threading.Lock()
 
 
 def async_client(

@@ -11,6 +11,8 @@ import bisect
 import itertools
 import re
 import unicodedata
+from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -44,22 +46,52 @@ def _fold(ch: str) -> str:
     return base.casefold()
 
 
-def normalize_with_map(text: str) -> tuple[str, list[int]]:
+def normalize_with_map(text: str) -> tuple[str, Sequence[int]]:
     """Return the normalized text and, for each of its characters, the original index.
 
     Whitespace runs become one space; invisible characters and combining marks are dropped.
     """
+    if text.isascii():
+        return _normalize_ascii(text)
+    folded = _FOLDED
     out: list[str] = []
-    src: list[int] = []
+    src = array("q")
     for i, ch in enumerate(text):
-        if ch in _INVISIBLE:
+        f = folded.get(ch)
+        if f is None:
+            f = folded[ch] = "" if ch in _INVISIBLE else _fold(ch)
+        if f == " " and (not out or out[-1] == " "):
             continue
-        folded = _fold(ch)
-        if folded == " " and (not out or out[-1] == " "):
-            continue
-        for c in folded:
+        for c in f:
             out.append(c)
             src.append(i)
+    return "".join(out), src
+
+
+# What each character folds to, filled as characters are met: one entry per distinct one.
+_FOLDED: dict[str, str] = {}
+_SPACE_RUN = re.compile(r"\s+")
+
+
+def _normalize_ascii(text: str) -> tuple[str, Sequence[int]]:
+    """:func:`normalize_with_map` for ASCII text, where folding is lower case and backticks,
+    a slice at a time instead of a character at a time."""
+    lowered = text.lower().replace("`", "'")
+    out: list[str] = []
+    src = array("q")
+    pos = 0
+    for run in _SPACE_RUN.finditer(lowered):
+        start, end = run.span()
+        if start > pos:
+            out.append(lowered[pos:start])
+            src.extend(range(pos, start))
+        if out:  # whitespace before any text is dropped
+            out.append(" ")
+            src.append(start)
+        pos = end
+    if pos < len(lowered):
+        out.append(lowered[pos:])
+        src.extend(range(pos, len(lowered)))
     return "".join(out), src
 
 
@@ -75,7 +107,7 @@ class TextIndex:
         self.text = text
 
     @cached_property
-    def _normalized(self) -> tuple[str, list[int]]:
+    def _normalized(self) -> tuple[str, Sequence[int]]:
         return normalize_with_map(self.text)
 
     @cached_property
@@ -83,7 +115,7 @@ class TextIndex:
         """Sentence spans of the text (see :func:`sentence_spans`)."""
         return sentence_spans(self.text)
 
-    def normalized(self) -> tuple[str, list[int]]:
+    def normalized(self) -> tuple[str, Sequence[int]]:
         """The normalized text and its map back to original indices."""
         return self._normalized
 

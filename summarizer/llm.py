@@ -12,6 +12,7 @@ import random
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import cache
 from typing import Any, Literal, TypeVar
 
 import instructor
@@ -236,6 +237,14 @@ def _retry_after(exc: BaseException | None) -> float | None:
     return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
 
 
+@cache
+def _tool_model(model: type[BaseModel]) -> type[BaseModel]:
+    """The response model as instructor wraps it, wrapped once: instructor would make a new
+    class on every call, and with it a new tool schema (same content, built again)."""
+    wrapped: type[BaseModel] = instructor.openai_schema(model)
+    return wrapped
+
+
 def _rate_limited(error: BaseException) -> bool:
     cause = error.cause if isinstance(error, _Transient) else error
     return isinstance(cause, openai.APIStatusError) and cause.status_code == 429
@@ -285,7 +294,7 @@ class _Base:
         kwargs = {
             "model": self.model,
             "messages": request.messages,
-            "response_model": request.response_model,
+            "response_model": _tool_model(request.response_model),
             "temperature": self.settings.temperature,
             "max_tokens": self.settings.max_tokens,
         }

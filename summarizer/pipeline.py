@@ -11,6 +11,7 @@ import asyncio
 import time
 from collections.abc import Generator, Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 from typing import Literal, TypeVar
 
@@ -412,6 +413,7 @@ def _assemble(
     )
 
 
+@cache
 def _library_version() -> str:
     try:
         return version("summarizer")
@@ -529,11 +531,7 @@ def summarize(
     started = time.perf_counter()
     given, settings, endpoint = _prepare(article, model, base_url, settings, client, clean)
     http = sync_client(endpoint, settings, client)
-    try:
-        outcome = drive(_steps(given, settings), SyncLLM(http, endpoint.model, settings))
-    finally:
-        if client is None:  # close only what we opened; a caller's client stays theirs
-            http.close()
+    outcome = drive(_steps(given, settings), SyncLLM(http, endpoint.model, settings))
     return _assemble(outcome, given, endpoint, started, strict)
 
 

@@ -8,8 +8,8 @@ call's prompt when a third of the claims need fixing; a targeted re-ask costs a 
 from __future__ import annotations
 
 import bisect
-import itertools
 import json
+import weakref
 from functools import cache
 
 from pydantic import BaseModel
@@ -18,7 +18,7 @@ from summarizer.grounding import TextIndex
 from summarizer.llm import Request
 from summarizer.prompts import render
 from summarizer.schema import ClaimDraft, ClaimFixes
-from summarizer.verify import Failure, support_score
+from summarizer.verify import Failure, Profile, content_words, support
 
 _MAX_PASSAGE_CHARS = 500
 
@@ -28,22 +28,48 @@ def passages_for(
 ) -> list[str]:
     """The article sentences (within ``window``, if given) most likely to hold the claim's
     evidence, in article order."""
-    query = f"{failure.draft.text} {failure.draft.quote} {failure.draft.source}"
+    words = content_words(f"{failure.draft.text} {failure.draft.quote} {failure.draft.source}")
     start, end = window or (0, len(index.text))
     sentences = index.sentences
+    profiles = _profiles(index)
     first = bisect.bisect_left(sentences, start, key=lambda s: s[0])
-    scored = [
-        (support_score(query, index.text[a:b]), a, b)
-        for a, b in itertools.takewhile(
-            lambda s: s[1] <= end, itertools.islice(sentences, first, None)
-        )
-    ]
+    scored = []
+    for i in range(first, len(sentences)):
+        a, b = sentences[i]
+        if b > end:
+            break
+        scored.append((support(words, profiles[i]), a, b))
     best = sorted(scored, key=lambda s: (-s[0], s[1]))[:limit]
     return [
         index.text[a:b].strip()[:_MAX_PASSAGE_CHARS]
         for score, a, b in sorted(best, key=lambda s: s[1])
         if score > 0
     ]
+
+
+class _Profiles:
+    """Each sentence's profile, worked out when first needed, for one article."""
+
+    def __init__(self, index: TextIndex) -> None:
+        self._index = index
+        self._done: dict[int, Profile] = {}
+
+    def __getitem__(self, i: int) -> Profile:
+        found = self._done.get(i)
+        if found is None:
+            a, b = self._index.sentences[i]
+            found = self._done[i] = Profile.of(self._index.text[a:b])
+        return found
+
+
+_PROFILES: weakref.WeakKeyDictionary[TextIndex, _Profiles] = weakref.WeakKeyDictionary()
+
+
+def _profiles(index: TextIndex) -> _Profiles:
+    found = _PROFILES.get(index)
+    if found is None:
+        found = _PROFILES[index] = _Profiles(index)
+    return found
 
 
 @cache

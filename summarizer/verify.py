@@ -295,15 +295,34 @@ def kind_of(source: str) -> SourceKind:
 
 def support_score(claim: str, evidence: str) -> float:
     """Share of the claim's content words found in the evidence; 0 if a number is missing."""
-    ev_words = _words(evidence)
-    ev_numbers = {w for w in ev_words if w.isdigit()}
-    words = [w for w in _words(claim) if w not in _STOPWORDS and (len(w) > 2 or w.isdigit())]
+    return support(content_words(claim), Profile.of(evidence))
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What :func:`support` needs of a passage, worked out once."""
+
+    stems: frozenset[str]
+    numbers: frozenset[str]
+
+    @classmethod
+    def of(cls, text: str) -> Profile:
+        words = _words(text)
+        return cls(frozenset(w[:5] for w in words), frozenset(w for w in words if w.isdigit()))
+
+
+def content_words(text: str) -> list[str]:
+    """The words of a claim that :func:`support` looks for."""
+    return [w for w in _words(text) if w not in _STOPWORDS and (len(w) > 2 or w.isdigit())]
+
+
+def support(words: list[str], evidence: Profile) -> float:
+    """:func:`support_score` of a claim's content words against a passage's profile."""
     if not words:
         return 0.0
-    if any(w.isdigit() and w not in ev_numbers for w in words):
+    if any(w.isdigit() and w not in evidence.numbers for w in words):
         return 0.0
-    stems = {w[:5] for w in ev_words}
-    return sum(w[:5] in stems for w in words) / len(words)
+    return sum(w[:5] in evidence.stems for w in words) / len(words)
 
 
 def _words(text: str) -> list[str]:
