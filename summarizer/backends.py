@@ -7,11 +7,13 @@ embedded llama.cpp backend when the ``local`` extra is installed; otherwise a Co
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import threading
 import urllib.error
 import urllib.request
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal, TypeVar
@@ -164,8 +166,27 @@ _SHARED_LOCK = threading.Lock()
 def async_client(
     endpoint: Endpoint, settings: Settings, client: object = None
 ) -> openai.AsyncOpenAI:
-    """The async twin of :func:`sync_client`."""
-    return _client(openai.AsyncOpenAI, endpoint, settings, client)
+    """The async twin of :func:`sync_client`; a shared client serves one event loop, since its
+    connections belong to the loop that opened them."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        loop = None
+    if client is not None or loop is None:
+        return _client(openai.AsyncOpenAI, endpoint, settings, client)
+    per_loop = _SHARED_ASYNC.setdefault(loop, {})
+    key = (endpoint.base_url, endpoint.api_key, settings.timeout_s)
+    shared = per_loop.get(key)
+    if shared is None or shared.is_closed():
+        shared = per_loop[key] = _client(openai.AsyncOpenAI, endpoint, settings, None)
+    else:
+        remember(endpoint.api_key)
+    return shared
+
+
+_SHARED_ASYNC: weakref.WeakKeyDictionary[
+    asyncio.AbstractEventLoop, dict[tuple[str | None, str | None, float], openai.AsyncOpenAI]
+] = weakref.WeakKeyDictionary()
 
 
 def token_counter(

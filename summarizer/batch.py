@@ -17,7 +17,6 @@ import json
 import logging
 import os
 import sys
-import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager, contextmanager
@@ -40,6 +39,7 @@ from rich.progress import (
 
 from summarizer.backends import Endpoint, async_client, resolve_endpoint
 from summarizer.errors import ConfigError, InputError, SummarizerError
+from summarizer.files import atomic_write, keyed_line, open_input
 from summarizer.llm import AsyncLLM
 from summarizer.pipeline import summarize_on
 from summarizer.result import Article, ArticleSummary
@@ -274,11 +274,7 @@ async def _batch(
 
         await asyncio.gather(*(worker() for _ in range(concurrency)))
 
-    try:
-        yield run
-    finally:
-        if client is None:
-            await http.close()
+    yield run
 
 
 async def _one(
@@ -373,7 +369,7 @@ class UnreadableLine:
 
 def read_records(path: Path) -> Iterator[object]:
     """The records of a JSON-lines file, one per non-blank line."""
-    with _open(path) as f:
+    with open_input(path) as f:
         for number, line in enumerate(f, 1):
             if line.strip():
                 try:
@@ -405,14 +401,9 @@ def _finished_ids(path: Path, retry_failed: bool) -> set[str]:
     kept: list[bytes] = []
     finished: set[str] = set()
     for number, line in enumerate(complete.splitlines(keepends=True), 1):
-        try:
-            entry = json.loads(line)
-            id_ = str(entry["id"])
-        except (ValueError, KeyError, TypeError) as e:
-            raise InputError(
-                f"{path} line {number} is not a result line; is this the output of a "
-                "summarizer batch run?"
-            ) from e
+        entry, id_ = keyed_line(
+            line, "id", f"{path} line {number} (is it the output of a summarizer batch run?)"
+        )
         if retry_failed and "error" in entry:
             continue
         kept.append(line)
@@ -423,17 +414,8 @@ def _finished_ids(path: Path, retry_failed: bool) -> set[str]:
 
 
 def _replace(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and a rename: all or nothing."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_write(path) as f:
+        f.write(data.decode("utf-8"))
 
 
 @contextmanager
@@ -466,17 +448,3 @@ def batch_line(id_: str, outcome: Outcome) -> str:
     else:
         entry = {"id": id_, "result": outcome.model_dump(mode="json")}
     return json.dumps(entry, ensure_ascii=False) + "\n"
-
-
-@contextmanager
-def _open(path: Path) -> Iterator[Any]:
-    try:
-        f = path.open(encoding="utf-8-sig")
-    except OSError as e:
-        raise InputError(f"Cannot read {path}: {e.strerror or e}") from e
-    try:
-        yield f
-    except UnicodeDecodeError as e:
-        raise InputError(f"{path} is not UTF-8 text (byte {e.start}).") from e
-    finally:
-        f.close()

@@ -20,10 +20,6 @@ trip can be run against any server, the embedded one included.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Literal
@@ -52,6 +48,7 @@ from summarizer.errors import (
     RetriesExhaustedError,
     SummarizerError,
 )
+from summarizer.files import atomic_write, keyed_line, open_input
 from summarizer.inputs import coerce_article
 from summarizer.llm import Reply
 from summarizer.pipeline import chunk_story, extract_messages, from_reply, text_budget
@@ -113,7 +110,7 @@ def prepare(
     )
     report = FileReport()
     seen: set[str] = set()
-    with _atomic(Path(out_path)) as requests, _atomic(articles_path(out_path)) as articles:
+    with atomic_write(out_path) as requests, atomic_write(articles_path(out_path)) as articles:
         for index, record in enumerate(read_records(Path(input_path))):
             custom_id = record_id(record, index)
             if custom_id in seen:
@@ -182,21 +179,17 @@ def collect(
     results = _results_by_id(Path(results_path))
     report = FileReport()
     with (
-        _open(articles_path(requests_path)) as articles,
-        _atomic(Path(out_path)) as out,
-        _open(Path(results_path), binary=True) as results_file,
+        open_input(articles_path(requests_path)) as articles,
+        atomic_write(out_path) as out,
+        open_input(results_path, binary=True) as results_file,
     ):
         index = -1
         for number, line in enumerate(articles, 1):
             if not line.strip():
                 continue
-            try:
-                entry = json.loads(line)
-                custom_id = str(entry["custom_id"])
-            except (ValueError, KeyError, TypeError) as e:
-                raise InputError(
-                    f"{articles_path(requests_path)} line {number} is not what prepare writes"
-                ) from e
+            entry, custom_id = keyed_line(
+                line, "custom_id", f"{articles_path(requests_path)} line {number}"
+            )
             index += 1
             outcome = _collect_one(index, entry, results, results_file, settings, strict)
             out.write(batch_line(custom_id, outcome))
@@ -209,7 +202,7 @@ def _results_by_id(path: Path) -> dict[str, int]:
     """Where each custom_id's line starts in the output file, so that results are read one at
     a time whatever their order (a batch engine keeps none)."""
     offsets: dict[str, int] = {}
-    with _open(path, binary=True) as f:
+    with open_input(path, binary=True) as f:
         offset = 0
         for number, raw in enumerate(f, 1):
             if raw.strip():
@@ -366,7 +359,7 @@ def execute(
     client = sync_client(endpoint, settings)
     report = FileReport()
     try:
-        with _open(Path(requests_path)) as requests, _atomic(Path(results_path)) as out:
+        with open_input(requests_path) as requests, atomic_write(results_path) as out:
             for number, line in enumerate(requests, 1):
                 if not line.strip():
                     continue
@@ -399,29 +392,3 @@ def execute(
     finally:
         client.close()
     return report
-
-
-@contextmanager
-def _atomic(path: Path) -> Iterator[IO[str]]:
-    """A text file that appears at ``path`` only when the block completes."""
-    try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    except OSError as e:
-        raise InputError(f"Cannot write {path}: {e.strerror or e}") from e
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            yield f
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-@contextmanager
-def _open(path: Path, *, binary: bool = False) -> Iterator[Any]:
-    try:
-        f = path.open("rb") if binary else path.open(encoding="utf-8")
-    except OSError as e:
-        raise InputError(f"Cannot read {path}: {e.strerror or e}") from e
-    with f:
-        yield f

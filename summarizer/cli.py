@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from rich.console import Console
@@ -16,6 +15,7 @@ from summarizer import batchfile
 from summarizer.batch import run_jsonl
 from summarizer.errors import ConfigError, InputError, SummarizerError
 from summarizer.evaluate import evaluate, format_table, read_dataset
+from summarizer.files import atomic_write
 from summarizer.pipeline import summarize
 from summarizer.render import to_markdown
 from summarizer.report import to_html_page
@@ -77,16 +77,8 @@ def _write(text: str, output: str | None) -> None:
     if output is None:
         sys.stdout.write(text)
         return
-    # Write to a temporary file and rename, so a failure never leaves half a file behind.
-    target = Path(output)
-    fd, tmp = tempfile.mkstemp(dir=target.parent or ".", prefix=f".{target.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_write(output) as f:  # a failure never leaves half a file behind
+        f.write(text)
 
 
 def _eval_parser() -> argparse.ArgumentParser:
@@ -182,11 +174,28 @@ def _files_parser(step: str) -> argparse.ArgumentParser:
     return parser
 
 
+def _exit_status(work: Callable[[], int], *, on_interrupt: str | None = None) -> int:
+    """Run a command's work; a typed error becomes its message and exit status."""
+    try:
+        return work()
+    except (InputError, ConfigError) as e:
+        return _error(e, EXIT_USAGE)
+    except SummarizerError as e:
+        return _error(e, EXIT_FAILED)
+    except OSError as e:
+        return _error(f"cannot write {e.filename or 'the output'}: {e.strerror or e}", EXIT_FAILED)
+    except KeyboardInterrupt:
+        if on_interrupt:
+            print(f"summarizer: {on_interrupt}", file=sys.stderr)
+        return 130
+
+
 def _batch(argv: Sequence[str]) -> int:
     if argv[:1] and argv[0] in ("prepare", "collect", "execute"):
         return _batch_files(argv[0], argv[1:])
     args = _batch_parser().parse_args(argv)
-    try:
+
+    def work() -> int:
         report = asyncio.run(
             run_jsonl(
                 args.input,
@@ -200,24 +209,20 @@ def _batch(argv: Sequence[str]) -> int:
                 retry_failed=args.retry_failed,
             )
         )
-    except (InputError, ConfigError) as e:
-        return _error(e, EXIT_USAGE)
-    except SummarizerError as e:
-        return _error(e, EXIT_FAILED)
-    except KeyboardInterrupt:
-        print(f"summarizer: stopped; run the same command to resume {args.out}", file=sys.stderr)
-        return 130
-    print(
-        f"summarizer: {report.done} summarized, {report.failed} failed, {report.skipped} "
-        f"already in {args.out}; {report.total_tokens:,} tokens",
-        file=sys.stderr,
-    )
-    return EXIT_FAILED if report.failed else 0
+        print(
+            f"summarizer: {report.done} summarized, {report.failed} failed, {report.skipped} "
+            f"already in {args.out}; {report.total_tokens:,} tokens",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED if report.failed else 0
+
+    return _exit_status(work, on_interrupt=f"stopped; run the same command to resume {args.out}")
 
 
 def _batch_files(step: str, argv: Sequence[str]) -> int:
     args = _files_parser(step).parse_args(argv)
-    try:
+
+    def work() -> int:
         if step == "prepare":
             report = batchfile.prepare(
                 args.input, args.out, model=args.model, clean_text=not args.no_clean
@@ -230,23 +235,17 @@ def _batch_files(step: str, argv: Sequence[str]) -> int:
             return 0
         if step == "execute":
             report = batchfile.execute(args.requests, args.results, base_url=args.base_url)
-            print(
-                f"summarizer: {report.written} answered, {report.failed} failed",
-                file=sys.stderr,
-            )
+            print(f"summarizer: {report.written} answered, {report.failed} failed", file=sys.stderr)
             return 0
-        out = args.out
         with tempfile.TemporaryDirectory() as tmp:
-            target = out or str(Path(tmp) / "summaries.jsonl")
+            target = args.out or str(Path(tmp) / "summaries.jsonl")
             report = batchfile.collect(args.requests, args.results, target, strict=args.strict)
-            if out is None:
+            if args.out is None:
                 sys.stdout.write(Path(target).read_text(encoding="utf-8"))
         print(f"summarizer: {report.written} verified, {report.failed} errors", file=sys.stderr)
         return EXIT_FAILED if report.failed else 0
-    except (InputError, ConfigError) as e:
-        return _error(e, EXIT_USAGE)
-    except SummarizerError as e:
-        return _error(e, EXIT_FAILED)
+
+    return _exit_status(work)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -258,7 +257,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _batch(argv[1:])
     args = _parser().parse_args(argv)
     fmt = args.format or ("rich" if args.output is None and sys.stdout.isatty() else "markdown")
-    try:
+
+    def work() -> int:
         settings = Settings.resolve()
         results = []
         for path in args.paths:
@@ -284,15 +284,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 render_terminal(result, console)
         else:
             _write(_render(results, fmt), args.output)
-    except (InputError, ConfigError) as e:
-        return _error(e, EXIT_USAGE)
-    except SummarizerError as e:
-        return _error(e, EXIT_FAILED)
-    except OSError as e:
-        return _error(f"cannot write {args.output}: {e.strerror or e}", EXIT_FAILED)
-    except KeyboardInterrupt:
-        return 130
-    return 0
+        return 0
+
+    return _exit_status(work)
 
 
 def _render(results: list[ArticleSummary], fmt: str) -> str:

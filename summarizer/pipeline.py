@@ -552,11 +552,7 @@ async def asummarize(
         _prepare, article, model, base_url, settings, client, clean
     )
     http = async_client(endpoint, resolved, client)
-    try:
-        outcome = await adrive(_steps(given, resolved), AsyncLLM(http, endpoint.model, resolved))
-    finally:
-        if client is None:
-            await http.close()
+    outcome = await adrive(_steps(given, resolved), AsyncLLM(http, endpoint.model, resolved))
     return _assemble(outcome, given, endpoint, started, strict)
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import openai
@@ -60,6 +61,24 @@ def test_clients_we_build_never_retry_on_their_own() -> None:
     theirs = openai.OpenAI(api_key="k", base_url="http://127.0.0.1:1/v1", max_retries=5)
     assert sync_client(endpoint, Settings(), theirs).max_retries == 0
     assert theirs.max_retries == 5, "the caller's client is left as it was"
+
+
+def test_one_client_per_endpoint_serves_every_call() -> None:
+    endpoint = resolve_endpoint(Settings(base_url="http://127.0.0.1:1/v1", model="m"))
+    other = resolve_endpoint(Settings(base_url="http://127.0.0.1:2/v1", model="m"))
+    shared = sync_client(endpoint, Settings())
+    assert sync_client(endpoint, Settings()) is shared
+    assert sync_client(other, Settings()) is not shared
+    assert sync_client(endpoint, Settings(timeout_s=5)) is not shared
+    shared.close()
+    assert sync_client(endpoint, Settings()) is not shared, "a closed client is replaced"
+
+    async def twice() -> tuple[object, object]:
+        return async_client(endpoint, Settings()), async_client(endpoint, Settings())
+
+    first, second = asyncio.run(twice())
+    assert first is second
+    assert asyncio.run(twice())[0] is not first, "each event loop has its own"
 
 
 def test_sync_and_async_clients_are_not_interchangeable() -> None:

@@ -266,7 +266,7 @@ def test_an_output_file_of_something_else_is_refused(tmp_path: Path) -> None:
     source, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
     write_input(source, 1)
     out.write_text("my notes\n", encoding="utf-8")
-    with pytest.raises(InputError, match="not a result line"):
+    with pytest.raises(InputError, match="summarizer batch run.*not a record with 'id'"):
         asyncio.run(run_jsonl(source, out, base_url="http://127.0.0.1:9/v1", model="m"))
     assert out.read_text() == "my notes\n"
 

@@ -155,3 +155,29 @@ def test_command_line_json(
     result = ArticleSummary.model_validate_json(out)
     assert_verified(result)
     _check_accounting(result, vcr, recording)
+
+
+@pytest.mark.vcr
+@pytest.mark.default_cassette("seed_in_parts")
+def test_an_article_longer_than_the_context_is_read_in_parts(
+    seed_text: str, recorded_settings: Settings, vcr: Any, recording: bool
+) -> None:
+    """With the context set to 4,200 tokens the seed does not fit in one request: it is read
+    in overlapping parts, each part's claims are checked against that part of the article, and
+    a summary is asked for only when some claim was kept."""
+    settings = recorded_settings.replace(context_tokens=4200)
+    result = summarize(seed_text, settings=settings)
+    assert_verified(result)
+    _check_accounting(result, vcr, recording)
+
+    requests = _requests(vcr)
+    parts = [r for r in requests if r["tool_choice"]["function"]["name"] == "ChunkExtraction"]
+    assert len(parts) >= 2
+    shown = [m["content"] for r in parts for m in r["messages"] if m["role"] == "user"]
+    assert all(f'part="{n} of {len(parts)}"' in text for n, text in enumerate(shown, 1))
+    for claim in result.claims:
+        assert seed_text[claim.evidence.start : claim.evidence.end] == claim.evidence.quote
+    purposes = [c.purpose for c in result.meta.call_log]
+    assert purposes.count("summarize") == (1 if result.claims else 0)
+    if not result.claims:
+        assert result.headline == "" and result.summary == ""

@@ -1,0 +1,67 @@
+"""Reading and writing the files the command line and batches use, with errors a person can
+act on and writes that happen whole or not at all."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+from summarizer.errors import InputError
+
+
+@contextmanager
+def atomic_write(path: str | Path) -> Iterator[IO[str]]:
+    """A UTF-8 text file that appears at ``path`` only when the block completes: written to a
+    temporary file beside it, flushed to disk, then renamed over ``path``."""
+    path = Path(path)
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    except OSError as e:
+        raise InputError(f"Cannot write {path}: {e.strerror or e}") from e
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            yield f
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@contextmanager
+def open_input(path: str | Path, *, binary: bool = False) -> Iterator[Any]:
+    """An input file, as UTF-8 text (a byte-order mark is skipped) or bytes.
+
+    Raises:
+        InputError: it cannot be opened, or it is not UTF-8.
+    """
+    path = Path(path)
+    try:
+        f = path.open("rb") if binary else path.open(encoding="utf-8-sig")
+    except OSError as e:
+        raise InputError(f"Cannot read {path}: {e.strerror or e}") from e
+    try:
+        with f:
+            yield f
+    except UnicodeDecodeError as e:
+        raise InputError(f"{path} is not UTF-8 text (byte {e.start}).") from e
+
+
+def keyed_line(line: str | bytes, key: str, where: str) -> tuple[dict[str, Any], str]:
+    """A JSON-lines record and its ``key`` as text.
+
+    Raises:
+        InputError: the line is not a JSON object with that key; ``where`` says which line of
+            what, for the message.
+    """
+    try:
+        entry = json.loads(line)
+        return entry, str(entry[key])
+    except (ValueError, KeyError, TypeError) as e:
+        raise InputError(f"{where} is not a record with {key!r}") from e
