@@ -31,6 +31,7 @@ summarizer functions with the largest cumulative time.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import cProfile
 import pstats
 import time
@@ -38,7 +39,8 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from replay_server import recorded_answers, replay_server, stats
+import openai
+from replay_server import last_request, recorded_answers, replay_server, stats
 
 from summarizer import ArticleSummary, Settings, summarize_many
 
@@ -64,6 +66,24 @@ def run_batch(articles: list[str], concurrency: int, base_url: str, config: Sett
     return summarize_many(
         articles, concurrency=concurrency, base_url=base_url, settings=config, progress=False
     )
+
+
+def bare_batch(body: dict[str, Any], n: int, concurrency: int, base_url: str) -> None:
+    """The library's request sent ``n`` times by a bare ``openai.AsyncOpenAI``, ``concurrency``
+    at a time: what the HTTP client alone can do on this machine."""
+
+    async def run() -> None:
+        client = openai.AsyncOpenAI(base_url=base_url, api_key="unused", max_retries=0)
+        limit = asyncio.Semaphore(concurrency)
+
+        async def one() -> None:
+            async with limit:
+                await client.chat.completions.create(**body)
+
+        await asyncio.gather(*(one() for _ in range(n)))
+        await client.close()
+
+    asyncio.run(run())
 
 
 def article_count(concurrency: int, seconds: float, delay_s: float) -> int:
@@ -189,6 +209,25 @@ def main() -> None:
         )
         if first_failure:
             print(f"first failure: {first_failure}")
+        body = last_request(base_url, "Extraction")
+        print(
+            "\nThe same request from a bare openai.AsyncOpenAI client (no instructor, no "
+            "verification), as many times:"
+        )
+        print(
+            f"{'concurrency':>11} {'requests':>8} {'wall s':>7} {'req/s':>7} {'% ideal':>7} "
+            f"{'CPU ms/req':>10}"
+        )
+        for concurrency in args.levels:
+            n = article_count(concurrency, args.seconds, args.delay)
+            cpu, started = time.process_time(), time.perf_counter()
+            bare_batch(body, n, concurrency, base_url)
+            wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+            ideal = concurrency / args.delay
+            print(
+                f"{concurrency:>11} {n:>8} {wall:>7.2f} {n / wall:>7.1f} "
+                f"{100 * n / wall / ideal:>6.1f}% {1000 * cpu / n:>10.1f}"
+            )
         if args.profile:
             profile_batch(text, max(args.levels), base_url, config)
 

@@ -128,7 +128,6 @@ class Verifier:
                 "planted_instruction",
                 "the quote is an instruction planted in the article, not reported news",
             )
-        attribution = self._attribution(draft, match.start, match.end)
         sentence = enclosing(self.index.sentences, match.start, match.end)
         support = support_score(draft.text, self.index.text[sentence[0] : sentence[1]])
         if support < self._min_support:
@@ -138,6 +137,9 @@ class Verifier:
                 f"the claim's words are not backed by its evidence (support {support:.2f} "
                 f"< {self._min_support:g}, numbers must match)",
             )
+        # Who said it is read last: the article is analysed for attribution only once a claim
+        # has passed every other check.
+        attribution = self._attribution(draft, match.start, match.end)
         found = self.original.text[span[0] : span[1]]
         evidence = Evidence(
             quote=found,
