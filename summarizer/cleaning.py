@@ -118,6 +118,27 @@ class Cleaned:
     def _starts(self) -> list[int]:
         return [p[0] for p in self._pieces]
 
+    def part(self, start: int, end: int) -> tuple[Cleaned, int]:
+        """The cleaning of the stretch of the original that holds [start, end) of the story
+        text, on its own, and where that stretch begins in the original: offsets into the part
+        plus that number are offsets into the whole."""
+        first = self.to_original(start, start + 1)
+        last = self.to_original(end - 1, end)
+        if start >= end or first is None or last is None:
+            raise ValueError(f"[{start}, {end}) is not a span of the story text")
+        o_start, o_end = first[0], last[1]
+        pieces = []
+        for clean_start, orig_start, length in self._pieces:
+            a, b = max(clean_start, start), min(clean_start + length, end)
+            if a < b:
+                pieces.append((a - start, orig_start + (a - clean_start) - o_start, b - a))
+        removed = [
+            Removed(max(r.start, o_start) - o_start, min(r.end, o_end) - o_start, r.label)
+            for r in self.removed
+            if r.start < o_end and o_start < r.end
+        ]
+        return Cleaned(self.original[o_start:o_end], self.text[start:end], removed, pieces), o_start
+
     def removed_at(self, start: int, end: int) -> Removed | None:
         """The removed span that overlaps [start, end) of the original, if any."""
         for r in self.removed:

@@ -35,6 +35,7 @@ from summarizer.errors import (
     RetriesExhaustedError,
     VerificationError,
 )
+from summarizer.grounding import TextIndex
 from summarizer.inputs import coerce_article
 from summarizer.llm import AsyncLLM, Reply, Request, SyncLLM
 from summarizer.prompts import prompt_version, render
@@ -60,7 +61,13 @@ from summarizer.schema import (
     Extraction,
 )
 from summarizer.settings import Settings
-from summarizer.verify import Failure, Verifier, verify_headline, verify_statements
+from summarizer.verify import (
+    Failure,
+    Verifier,
+    evidence_context,
+    verify_headline,
+    verify_statements,
+)
 
 Client = openai.OpenAI | openai.AsyncOpenAI
 _RECOVERABLE = (RetriesExhaustedError, OutputTruncatedError, ModelRefusedError)
@@ -153,35 +160,32 @@ def _title_line(title: str | None) -> str:
 def _steps(given: _Input, settings: Settings) -> Generator[Request, Reply, _Outcome]:
     out = _Outcome()
     article = given.article
-    verifier = Verifier(
-        article.text,
-        fuzzy_threshold=settings.fuzzy_threshold,
-        min_quote_chars=settings.min_quote_chars,
-        min_support=settings.min_support,
-        cleaned=given.cleaned,
-    )
     kept: dict[str, Claim] = {}
-    story = given.cleaned.text
     written: Extraction | ClaimSummary | None
     if len(given.chunks) == 1:
-        request = Request("extract", extract_messages(story, article.title), Extraction)
-        written = yield from _claims(request, None, verifier, kept, out, settings)
+        verifier = _verifier(article.text, given.cleaned, settings)
+        request = Request(
+            "extract", extract_messages(given.cleaned.text, article.title), Extraction
+        )
+        written = yield from _claims(request, verifier, 0, kept, out, settings)
     else:
-        for part, chunk in enumerate(given.chunks, 1):
-            text = story[chunk.start : chunk.end]
-            messages = chunk_messages(text, part, len(given.chunks), article.title)
+        # Each part is verified on its own, so that what is built to check it (text indexes,
+        # the attribution analysis) stays the size of a part however long the article.
+        for number, chunk in enumerate(given.chunks, 1):
+            cleaned, offset = given.cleaned.part(chunk.start, chunk.end)
+            verifier = _verifier(cleaned.original, cleaned, settings)
+            messages = chunk_messages(cleaned.text, number, len(given.chunks), article.title)
             request = Request("extract", messages, ChunkExtraction)
-            window = (chunk.start, chunk.end)
             try:
-                yield from _claims(request, window, verifier, kept, out, settings)
+                yield from _claims(request, verifier, offset, kept, out, settings)
             except _RECOVERABLE as error:
                 # One unreadable part costs its own claims, not the whole article's.
                 out.calls.append((request, Reply(None, error.usage, error.completions, 0.0)))
                 out.rejected.append(
                     Rejection(
                         kind="chunk",
-                        id=f"part{part}",
-                        text=f"part {part} of {len(given.chunks)} (story characters "
+                        id=f"part{number}",
+                        text=f"part {number} of {len(given.chunks)} (story characters "
                         f"{chunk.start}-{chunk.end})",
                         reason=f"no claims could be read from this part: {_describe(error)}",
                     )
@@ -206,7 +210,8 @@ def _steps(given: _Input, settings: Settings) -> Generator[Request, Reply, _Outc
                 out.calls.append((request, reply))
                 written = _expect(reply, ClaimSummary)
     out.claims = list(kept.values())
-    context = {claim.id: verifier.context(claim) for claim in out.claims}
+    whole = TextIndex(article.text)
+    context = {claim.id: evidence_context(whole, claim) for claim in out.claims}
     support = settings.min_support
     if written is None:
         out.headline = article.title or ""
@@ -228,6 +233,16 @@ def _steps(given: _Input, settings: Settings) -> Generator[Request, Reply, _Outc
     return out
 
 
+def _verifier(text: str, cleaned: Cleaned, settings: Settings) -> Verifier:
+    return Verifier(
+        text,
+        fuzzy_threshold=settings.fuzzy_threshold,
+        min_quote_chars=settings.min_quote_chars,
+        min_support=settings.min_support,
+        cleaned=cleaned,
+    )
+
+
 T = TypeVar("T", bound=BaseModel)
 
 
@@ -239,15 +254,15 @@ def _expect(reply: Reply, model: type[T]) -> T:
 
 def _claims(
     request: Request,
-    window: tuple[int, int] | None,
     verifier: Verifier,
+    offset: int,
     kept: dict[str, Claim],
     out: _Outcome,
     settings: Settings,
 ) -> Generator[Request, Reply, Extraction | None]:
-    """Ask for the claims of the article, or of the ``window`` of it a chunk holds; keep the
-    verified ones and re-ask for those that fail. Returns the extraction when it also holds a
-    summary (a whole article in one request)."""
+    """Ask for the claims of the text ``verifier`` checks (an article, or a part of one that
+    starts ``offset`` characters into it); keep the verified ones and re-ask for those that
+    fail. Returns the extraction when it also holds a summary (a whole article at once)."""
     reply = yield request
     out.calls.append((request, reply))
     extraction: Extraction | ChunkExtraction = (
@@ -257,7 +272,7 @@ def _claims(
     )
     failures: list[Failure] = []
     for draft in extraction.claims:
-        _admit(verifier, draft, kept, failures, out.rejected, window=window)
+        _admit(verifier, offset, draft, kept, failures, out.rejected)
 
     # Re-asks carry only failing claims, within a share of the first call's prompt tokens.
     # Characters per token are calibrated on that first call, schema included: endpoints that
@@ -276,7 +291,6 @@ def _claims(
             passages=settings.reask_passages,
             budget_tokens=budget,
             chars_per_token=chars_per_token,
-            window=window,
         )
         if reask is None:
             break
@@ -296,7 +310,7 @@ def _claims(
         budget -= reply.usage.prompt_tokens
         for failure, fixed in apply_fixes(carried, _expect(reply, ClaimFixes)):
             failures.remove(failure)
-            _admit(verifier, fixed, kept, failures, out.rejected, fixed=True, window=window)
+            _admit(verifier, offset, fixed, kept, failures, out.rejected, fixed=True)
     out.rejected.extend(f.rejection() for f in failures)
     return extraction if isinstance(extraction, Extraction) else None
 
@@ -321,25 +335,27 @@ def _describe(error: RetriesExhaustedError | OutputTruncatedError | ModelRefused
 
 def _admit(
     verifier: Verifier,
+    offset: int,
     draft: ClaimDraft,
     kept: dict[str, Claim],
     failures: list[Failure],
     rejected: list[Rejection],
     *,
     fixed: bool = False,
-    window: tuple[int, int] | None = None,
 ) -> None:
-    """Verify one draft and file it as kept, failing (re-askable) or a duplicate."""
+    """Verify one draft and file it as kept (offsets moved by ``offset``, to index the whole
+    article), failing (re-askable) or a duplicate."""
     draft_id = draft.id.strip()
     taken = set(kept) | {f.draft.id for f in failures} | {r.id for r in rejected if r.id}
     if not fixed and (not draft_id or draft_id in taken):
         # Ids only link summary sentences to claims; an empty or repeated one gets a fresh id.
         draft_id = next(f"c{n}" for n in range(1, len(taken) + 2) if f"c{n}" not in taken)
     draft = draft.model_copy(update={"id": draft_id})
-    result = verifier.check(draft, fixed=fixed, window=window)
-    if isinstance(result, Failure):
-        failures.append(result)
+    checked = verifier.check(draft, fixed=fixed)
+    if isinstance(checked, Failure):
+        failures.append(checked)
         return
+    result = checked.shifted(offset) if offset else checked
     twin = duplicate_of(result, kept.values())
     if twin is not None:
         rejected.append(Failure(draft, "duplicate", f"repeats claim {twin.id}").rejection())

@@ -31,14 +31,13 @@ def passages_for(
     words = content_words(f"{failure.draft.text} {failure.draft.quote} {failure.draft.source}")
     start, end = window or (0, len(index.text))
     sentences = index.sentences
-    profiles = _profiles(index)
     first = bisect.bisect_left(sentences, start, key=lambda s: s[0])
     scored = []
     for i in range(first, len(sentences)):
         a, b = sentences[i]
         if b > end:
             break
-        scored.append((support(words, profiles[i]), a, b))
+        scored.append((support(words, _profile(index, i)), a, b))
     best = sorted(scored, key=lambda s: (-s[0], s[1]))[:limit]
     return [
         index.text[a:b].strip()[:_MAX_PASSAGE_CHARS]
@@ -47,28 +46,16 @@ def passages_for(
     ]
 
 
-class _Profiles:
-    """Each sentence's profile, worked out when first needed, for one article."""
-
-    def __init__(self, index: TextIndex) -> None:
-        self._index = index
-        self._done: dict[int, Profile] = {}
-
-    def __getitem__(self, i: int) -> Profile:
-        found = self._done.get(i)
-        if found is None:
-            a, b = self._index.sentences[i]
-            found = self._done[i] = Profile.of(self._index.text[a:b])
-        return found
+# Each article's sentence profiles, worked out when first needed; they go with the article.
+_PROFILES: weakref.WeakKeyDictionary[TextIndex, dict[int, Profile]] = weakref.WeakKeyDictionary()
 
 
-_PROFILES: weakref.WeakKeyDictionary[TextIndex, _Profiles] = weakref.WeakKeyDictionary()
-
-
-def _profiles(index: TextIndex) -> _Profiles:
-    found = _PROFILES.get(index)
+def _profile(index: TextIndex, i: int) -> Profile:
+    done = _PROFILES.setdefault(index, {})
+    found = done.get(i)
     if found is None:
-        found = _PROFILES[index] = _Profiles(index)
+        a, b = index.sentences[i]
+        found = done[i] = Profile.of(index.text[a:b])
     return found
 
 

@@ -90,6 +90,22 @@ class Claim(_Model):
         "library; reask: fixed by a targeted re-ask."
     )
 
+    def shifted(self, offset: int) -> Claim:
+        """The claim with every offset moved by ``offset``: from a part of an article to the
+        whole of it."""
+        moved = {
+            name: None if value is None else value + offset
+            for name in ("source_start", "source_end", "cue_start", "cue_end")
+            for value in [getattr(self.attribution, name)]
+        }
+        evidence = {"start": self.evidence.start + offset, "end": self.evidence.end + offset}
+        return self.model_copy(
+            update={
+                "evidence": self.evidence.model_copy(update=evidence),
+                "attribution": self.attribution.model_copy(update=moved),
+            }
+        )
+
 
 class SupportedText(_Model):
     """A summary sentence or key point and the verified claims it rests on."""

@@ -101,8 +101,7 @@ class Verifier:
 
     def context(self, claim: Claim) -> str:
         """The article sentences that hold a claim's evidence."""
-        start, end = enclosing(self.original.sentences, claim.evidence.start, claim.evidence.end)
-        return self.original.text[start:end]
+        return evidence_context(self.original, claim)
 
     def check(
         self, draft: ClaimDraft, *, fixed: bool = False, window: tuple[int, int] | None = None
@@ -244,6 +243,12 @@ class Verifier:
         if start is None or end is None:
             return None
         return self.cleaned.to_original(start, end)
+
+
+def evidence_context(article: TextIndex, claim: Claim) -> str:
+    """The sentences of the article that hold a claim's evidence."""
+    start, end = enclosing(article.sentences, claim.evidence.start, claim.evidence.end)
+    return article.text[start:end]
 
 
 def same_source(a: str, b: str) -> bool:

@@ -238,3 +238,33 @@ def test_clean_flag(clean_text: bool) -> None:
     assert result.article.text == SEED_TEXT
     (claim,) = result.claims
     assert SEED_TEXT[claim.evidence.start : claim.evidence.end] == claim.evidence.quote
+
+
+JUNK_INSIDE = (
+    "Council approves the harbour budget after a long night of debate.\n"
+    "Share on Facebook\nShare on Twitter\n"
+    "The vote was 30 to 12, the clerk said after the session ended.\n"
+    "Related: Harbour board names a new chair\nRelated: Ferry prices rise again\n"
+    "Work on the north pier starts in March, according to the board.\n"
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data())
+def test_a_part_of_the_story_maps_back_like_the_whole(data: st.DataObject) -> None:
+    whole = clean(JUNK_INSIDE * 3)
+    assert whole.removed, "the sample has furniture inside the story"
+    n = len(whole.text)
+    start = data.draw(st.integers(0, n - 1))
+    end = data.draw(st.integers(start + 1, n))
+    part, offset = whole.part(start, end)
+    assert part.text == whole.text[start:end]
+    assert whole.original[offset : offset + len(part.original)] == part.original
+    a = data.draw(st.integers(0, end - start - 1))
+    b = data.draw(st.integers(a + 1, end - start))
+    mapped = part.to_original(a, b)
+    expected = whole.to_original(start + a, start + b)
+    assert (mapped and (mapped[0] + offset, mapped[1] + offset)) == expected
+    for r in part.removed:
+        label = whole.removed_at(r.start + offset, r.end + offset)
+        assert label is not None and label.label == r.label
