@@ -119,36 +119,26 @@ class TextIndex:
         """The normalized text and its map back to original indices."""
         return self._normalized
 
-    def locate(
-        self, quote: str, *, fuzzy_threshold: float, window: tuple[int, int] | None = None
-    ) -> Match | None:
-        """Find ``quote`` in the text, or in its ``window`` [start, end); None when nothing
-        reaches the threshold.
+    def locate(self, quote: str, *, fuzzy_threshold: float) -> Match | None:
+        """Find ``quote`` in the text, or return None when nothing reaches the threshold.
 
         The first occurrence wins when a quote occurs more than once; ``occurrences`` says how
-        many there were (overlapping ones included). A window keeps the cost of a look-up to
-        its size, however long the text.
+        many there were (overlapping ones included).
         """
         quote = quote.strip()
         if not quote:
             return None
-        start, end = window or (0, len(self.text))
-        exact = _find_all(self.text, quote, start, end)
+        exact = _find_all(self.text, quote)
         if exact:
             return Match(exact[0], exact[0] + len(quote), MatchKind.EXACT, 100.0, len(exact))
         norm_text, src = self._normalized
         norm_quote = normalize(quote)
         if not norm_quote:
             return None
-        norm_start, norm_end = (
-            (bisect.bisect_left(src, start), bisect.bisect_left(src, end))
-            if window
-            else (0, len(norm_text))
-        )
         # A match must begin and end on whole original characters: "s" is not found inside "ß".
         hits = [
             p
-            for p in _find_all(norm_text, norm_quote, norm_start, norm_end)
+            for p in _find_all(norm_text, norm_quote)
             if (p == 0 or src[p - 1] != src[p])
             and (
                 p + len(norm_quote) == len(src)
@@ -159,17 +149,15 @@ class TextIndex:
             span = self.to_original(hits[0], hits[0] + len(norm_quote))
             if span is not None:
                 return Match(*span, MatchKind.NORMALIZED, 100.0, len(hits))
-        return self._fuzzy(norm_quote, fuzzy_threshold, norm_start, norm_end)
+        return self._fuzzy(norm_quote, fuzzy_threshold)
 
-    def _fuzzy(self, norm_quote: str, threshold: float, start: int, end: int) -> Match | None:
+    def _fuzzy(self, norm_quote: str, threshold: float) -> Match | None:
         norm_text, _ = self._normalized
-        found = fuzz.partial_ratio_alignment(
-            norm_quote, norm_text[start:end], score_cutoff=threshold
-        )
+        found = fuzz.partial_ratio_alignment(norm_quote, norm_text, score_cutoff=threshold)
         if found is None or found.dest_end <= found.dest_start:
             return None
-        a, b = _snap_to_words(norm_text, start + found.dest_start, start + found.dest_end)
-        span = self.to_original(a, b)
+        start, end = _snap_to_words(norm_text, found.dest_start, found.dest_end)
+        span = self.to_original(start, end)
         if span is None:
             return None
         return Match(*span, MatchKind.FUZZY, round(found.score, 1))
@@ -193,13 +181,13 @@ class TextIndex:
         return start, end
 
 
-def _find_all(haystack: str, needle: str, start: int = 0, end: int | None = None) -> list[int]:
-    """Every start of ``needle`` in ``haystack[start:end]``, overlapping ones included."""
+def _find_all(haystack: str, needle: str) -> list[int]:
+    """Every start of ``needle`` in ``haystack``, overlapping ones included."""
     found = []
-    pos = haystack.find(needle, start, end)
+    pos = haystack.find(needle)
     while pos >= 0:
         found.append(pos)
-        pos = haystack.find(needle, pos + 1, end)
+        pos = haystack.find(needle, pos + 1)
     return found
 
 

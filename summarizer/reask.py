@@ -7,7 +7,6 @@ call's prompt when a third of the claims need fixing; a targeted re-ask costs a 
 
 from __future__ import annotations
 
-import bisect
 import json
 import weakref
 from functools import cache
@@ -23,21 +22,12 @@ from summarizer.verify import Failure, Profile, content_words, support
 _MAX_PASSAGE_CHARS = 500
 
 
-def passages_for(
-    failure: Failure, index: TextIndex, limit: int, window: tuple[int, int] | None = None
-) -> list[str]:
-    """The article sentences (within ``window``, if given) most likely to hold the claim's
-    evidence, in article order."""
+def passages_for(failure: Failure, index: TextIndex, limit: int) -> list[str]:
+    """The article sentences most likely to hold the claim's evidence, in article order."""
     words = content_words(f"{failure.draft.text} {failure.draft.quote} {failure.draft.source}")
-    start, end = window or (0, len(index.text))
-    sentences = index.sentences
-    first = bisect.bisect_left(sentences, start, key=lambda s: s[0])
-    scored = []
-    for i in range(first, len(sentences)):
-        a, b = sentences[i]
-        if b > end:
-            break
-        scored.append((support(words, _profile(index, i)), a, b))
+    scored = [
+        (support(words, _profile(index, i)), a, b) for i, (a, b) in enumerate(index.sentences)
+    ]
     best = sorted(scored, key=lambda s: (-s[0], s[1]))[:limit]
     return [
         index.text[a:b].strip()[:_MAX_PASSAGE_CHARS]
@@ -77,7 +67,6 @@ def build_reask(
     passages: int,
     budget_tokens: float,
     chars_per_token: float,
-    window: tuple[int, int] | None = None,
 ) -> tuple[Request | None, list[Failure]]:
     """Build one re-ask round for as many failures as the budget allows.
 
@@ -96,7 +85,7 @@ def build_reask(
                 id=failure.draft.id,
                 text=failure.draft.text,
                 reason=failure.reason,
-                passages="\n".join(f"- {p}" for p in passages_for(failure, index, k, window)),
+                passages="\n".join(f"- {p}" for p in passages_for(failure, index, k)),
             )
             cost = estimate_tokens(len(item), chars_per_token)
             if spent + cost <= budget_tokens:

@@ -103,12 +103,8 @@ class Verifier:
         """The article sentences that hold a claim's evidence."""
         return evidence_context(self.original, claim)
 
-    def check(
-        self, draft: ClaimDraft, *, fixed: bool = False, window: tuple[int, int] | None = None
-    ) -> Claim | Failure:
-        """Verify one proposed claim. ``fixed`` marks a claim that came back from a re-ask;
-        ``window`` limits the search for its quote to [start, end) of the story text (the part
-        of a long article the model was shown)."""
+    def check(self, draft: ClaimDraft, *, fixed: bool = False) -> Claim | Failure:
+        """Verify one proposed claim. ``fixed`` marks a claim that came back from a re-ask."""
         quote = draft.quote.strip()
         if len(normalize(quote)) < self._min_quote_chars:
             return Failure(
@@ -117,10 +113,10 @@ class Verifier:
                 f"quote {quote!r} is too short to pin down "
                 f"(fewer than {self._min_quote_chars} characters)",
             )
-        match = self.index.locate(quote, fuzzy_threshold=self._fuzzy_threshold, window=window)
+        match = self.index.locate(quote, fuzzy_threshold=self._fuzzy_threshold)
         span = self.cleaned.to_original(match.start, match.end) if match else None
         if match is None or span is None:
-            return self._not_in_story(draft, quote, window)
+            return self._not_in_story(draft, quote)
         if any(a < match.end and match.start < b for a, b in self._planted):
             return Failure(
                 draft,
@@ -154,14 +150,8 @@ class Verifier:
             id=draft.id, text=draft.text, attribution=attribution, evidence=evidence, origin=origin
         )
 
-    def _not_in_story(
-        self, draft: ClaimDraft, quote: str, window: tuple[int, int] | None
-    ) -> Failure:
-        if window is not None:  # the same stretch of the original, removed text included
-            first = self.cleaned.to_original(window[0], window[0] + 1)
-            last = self.cleaned.to_original(window[1] - 1, window[1])
-            window = (first[0], last[1]) if first and last else None
-        match = self.original.locate(quote, fuzzy_threshold=self._fuzzy_threshold, window=window)
+    def _not_in_story(self, draft: ClaimDraft, quote: str) -> Failure:
+        match = self.original.locate(quote, fuzzy_threshold=self._fuzzy_threshold)
         removed = self.cleaned.removed_at(match.start, match.end) if match else None
         if removed is not None:
             return Failure(
