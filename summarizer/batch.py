@@ -22,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import openai
 from pydantic import BaseModel, ValidationError
@@ -41,7 +41,7 @@ from summarizer.backends import Endpoint, async_client, resolve_endpoint
 from summarizer.errors import ConfigError, InputError, SummarizerError
 from summarizer.files import atomic_write, keyed_line, open_input
 from summarizer.llm import AsyncLLM
-from summarizer.pipeline import summarize_on
+from summarizer.pipeline import merged_settings, summarize_on
 from summarizer.result import Article, ArticleSummary
 from summarizer.settings import Settings
 from summarizer.throttle import Throttle
@@ -49,7 +49,6 @@ from summarizer.throttle import Throttle
 log = logging.getLogger(__name__)
 
 ArticleLike = str | Article | Mapping[str, Any]
-T = TypeVar("T")
 
 # Fields of an input record that become the Article's metadata.
 _METADATA = ("title", "author", "url", "outlet", "published")
@@ -169,7 +168,7 @@ async def asummarize_many(
 
     async with _batch(concurrency, model, base_url, client, settings) as run:
         with _progress(len(items), progress) as report:
-            await run(_numbered(items), strict, clean, _both(keep, report))
+            await run(enumerate(items), strict, clean, _both(keep, report))
     return [r for r in results if r is not None]
 
 
@@ -227,7 +226,7 @@ async def run_jsonl(
                     report.done += 1
                     report.total_tokens += outcome.meta.usage.total_tokens
 
-            records = ((i, r) for i, r in _numbered(read_records(input_path)) if ids[i] not in done)
+            records = ((i, r) for i, r in enumerate(read_records(input_path)) if ids[i] not in done)
             await run(records, strict, clean, _both(write, show))
     return report
 
@@ -249,10 +248,7 @@ async def _batch(
     """Resolve the endpoint once and yield a runner that shares one client among workers."""
     if concurrency < 1:
         raise ConfigError("concurrency must be at least 1")
-    settings = settings or Settings.resolve()
-    settings = settings.replace(
-        model=model or settings.model, base_url=base_url or settings.base_url
-    )
+    settings = merged_settings(settings, model, base_url)
     # Starting the embedded server blocks; keep it off the event loop.
     endpoint = await asyncio.to_thread(resolve_endpoint, settings, client)
     if endpoint.kind == "local" and concurrency > 1:
@@ -306,10 +302,6 @@ def _failure(index: int, item: object, error: BaseException) -> BatchFailure:
         error_type=type(error).__name__,
         message=str(error),
     )
-
-
-def _numbered(items: Iterable[T]) -> Iterator[tuple[int, T]]:
-    return enumerate(items)
 
 
 def _both(first: Done, second: Done) -> Done:

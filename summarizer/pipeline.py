@@ -445,7 +445,7 @@ def _prepare(
     client: Client | None,
     clean_text: bool,
 ) -> tuple[_Input, Settings, Endpoint]:
-    settings = _settings(settings, model, base_url)
+    settings = merged_settings(settings, model, base_url)
     doc, source, cleaned = _read(article, settings, clean_text)  # bad input fails first
     endpoint = resolve_endpoint(settings, client)
     return _plan(doc, source, cleaned, settings, endpoint), settings, endpoint
@@ -464,7 +464,8 @@ def _plan(
     )
 
 
-def _settings(settings: Settings | None, model: str | None, base_url: str | None) -> Settings:
+def merged_settings(settings: Settings | None, model: str | None, base_url: str | None) -> Settings:
+    """``settings`` (default: from the environment) with an explicit model and base URL."""
     settings = settings or Settings.resolve()
     return settings.replace(model=model or settings.model, base_url=base_url or settings.base_url)
 

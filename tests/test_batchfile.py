@@ -210,3 +210,18 @@ def test_round_trip_through_the_embedded_backend(
         rejected = [r for r in result.rejected if r.kind == "claim"]
         assert len(result.claims) + len(rejected) == len(proposed)
     assert "verified" in capsys.readouterr().err
+
+
+def test_prepare_on_the_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = write_jsonl(tmp_path / "in.jsonl", [{"id": "harbour", "text": OWN_ARTICLE}])
+    requests = tmp_path / "requests.jsonl"
+    assert main(["batch", "prepare", str(source), "--out", str(requests), "--model", "m"]) == 0
+    (line,) = read_jsonl(requests)
+    assert line["custom_id"] == "harbour" and line["body"]["model"] == "m"
+    assert "1 requests" in capsys.readouterr().err
+    assert main(["batch", "prepare", str(tmp_path / "missing.jsonl"), "--out", "x.jsonl"]) == 2
+    assert "Cannot read" in capsys.readouterr().err
+    twice = write_jsonl(tmp_path / "twice.jsonl", [{"id": "a", "text": OWN_ARTICLE}] * 2)
+    out = tmp_path / "r2.jsonl"
+    assert main(["batch", "prepare", str(twice), "--out", str(out)]) == 2
+    assert not out.exists() and not articles_path(out).exists(), "nothing half-written"
