@@ -21,8 +21,10 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
+from typing import IO
 
 from summarizer.errors import BackendStartError, ConfigError
 
@@ -67,11 +69,30 @@ def _free_port() -> int:
 
 
 def _die_with_parent() -> None:  # pragma: no cover - runs in the child
-    """Ask Linux to stop the server if this process dies without cleaning up."""
+    """Ask Linux to kill the server if this process dies without cleaning up. SIGKILL, not
+    SIGTERM: on SIGTERM the server would first finish the generation in progress, for minutes,
+    on cores the next run needs."""
     with contextlib.suppress(Exception):
         import ctypes
 
-        ctypes.CDLL("libc.so.6").prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        ctypes.CDLL("libc.so.6").prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+# Linux sends the death signal when the *thread* that started the child ends, not the process,
+# and servers are often started from short-lived threads (asyncio.to_thread, a batch's event
+# loop). So every server is started from this one thread, which lives as long as the process.
+_starter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="summarizer-local-server")
+
+
+def _spawn(command: list[str], log: IO[bytes]) -> subprocess.Popen[bytes]:
+    return _starter.submit(
+        subprocess.Popen,
+        command,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        preexec_fn=_die_with_parent if sys.platform == "linux" else None,  # noqa: PLW1509
+    ).result()
 
 
 class LocalServer:
@@ -126,13 +147,7 @@ class LocalServer:
             "--n_threads", str(os.cpu_count() or 1),
             "--verbose", "False",
         ]  # fmt: skip
-        self._process = subprocess.Popen(
-            command,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            preexec_fn=_die_with_parent if sys.platform == "linux" else None,  # noqa: PLW1509
-        )
+        self._process = _spawn(command, self._log)
         atexit.register(self.stop)
         self._wait_until_ready()
         return self.base_url
