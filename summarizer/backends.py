@@ -149,18 +149,24 @@ def sync_client(endpoint: Endpoint, settings: Settings, client: object = None) -
     """
     if client is not None:
         return _client(openai.OpenAI, endpoint, settings, client)
-    key = (endpoint.base_url, endpoint.api_key, settings.timeout_s)
     with _SHARED_LOCK:
-        shared = _SHARED.get(key)
-        if shared is None or shared.is_closed():
-            shared = _SHARED[key] = _client(openai.OpenAI, endpoint, settings, None)
-        else:
-            remember(endpoint.api_key)
-    return shared
+        return _reused(_SHARED, openai.OpenAI, endpoint, settings)
 
 
-_SHARED: dict[tuple[str | None, str | None, float], openai.OpenAI] = {}
+_Key = tuple[str | None, str | None, float]
+_SHARED: dict[_Key, openai.OpenAI] = {}
 _SHARED_LOCK = threading.Lock()
+
+
+def _reused(shared: dict[_Key, C], kind: type[C], endpoint: Endpoint, settings: Settings) -> C:
+    """The client in ``shared`` for this endpoint, made (again, if closed) when needed."""
+    key = (endpoint.base_url, endpoint.api_key, settings.timeout_s)
+    found = shared.get(key)
+    if found is None or found.is_closed():
+        found = shared[key] = _client(kind, endpoint, settings, None)
+    else:
+        remember(endpoint.api_key)
+    return found
 
 
 def async_client(
@@ -174,18 +180,11 @@ def async_client(
         loop = None
     if client is not None or loop is None:
         return _client(openai.AsyncOpenAI, endpoint, settings, client)
-    per_loop = _SHARED_ASYNC.setdefault(loop, {})
-    key = (endpoint.base_url, endpoint.api_key, settings.timeout_s)
-    shared = per_loop.get(key)
-    if shared is None or shared.is_closed():
-        shared = per_loop[key] = _client(openai.AsyncOpenAI, endpoint, settings, None)
-    else:
-        remember(endpoint.api_key)
-    return shared
+    return _reused(_SHARED_ASYNC.setdefault(loop, {}), openai.AsyncOpenAI, endpoint, settings)
 
 
 _SHARED_ASYNC: weakref.WeakKeyDictionary[
-    asyncio.AbstractEventLoop, dict[tuple[str | None, str | None, float], openai.AsyncOpenAI]
+    asyncio.AbstractEventLoop, dict[_Key, openai.AsyncOpenAI]
 ] = weakref.WeakKeyDictionary()
 
 
