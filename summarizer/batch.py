@@ -39,7 +39,7 @@ from rich.progress import (
 
 from summarizer.backends import Endpoint, async_client, resolve_endpoint
 from summarizer.errors import ConfigError, InputError, SummarizerError
-from summarizer.files import atomic_write, keyed_line, open_input
+from summarizer.files import atomic_write, exclusive, keyed_line, open_input
 from summarizer.llm import AsyncLLM
 from summarizer.pipeline import merged_settings, summarize_on
 from summarizer.result import Article, ArticleSummary
@@ -206,29 +206,32 @@ async def run_jsonl(
     articles whose line is an error.
 
     Raises:
-        InputError: a file cannot be read, an id occurs twice in the input, or ``out_path``
-            holds lines that are not results.
+        InputError: a file cannot be read, an id occurs twice in the input, ``out_path``
+            holds lines that are not results, or another run is writing it.
     """
     input_path, out_path = Path(input_path), Path(out_path)
     ids = _input_ids(input_path)
-    done = _finished_ids(out_path, retry_failed)
-    report = RunReport(skipped=sum(1 for i in ids if i in done))
-    todo = len(ids) - report.skipped
+    with exclusive(out_path):  # two runs never append to one file
+        done = _finished_ids(out_path, retry_failed)
+        report = RunReport(skipped=sum(1 for i in ids if i in done))
+        todo = len(ids) - report.skipped
 
-    async with _batch(concurrency, model, base_url, client, settings) as run:
-        with _progress(todo, progress) as show, _appender(out_path) as append:
+        async with _batch(concurrency, model, base_url, client, settings) as run:
+            with _progress(todo, progress) as show, _appender(out_path) as append:
 
-            async def write(index: int, outcome: Outcome) -> None:
-                append(batch_line(ids[index], outcome))
-                if isinstance(outcome, BatchFailure):
-                    report.failed += 1
-                else:
-                    report.done += 1
-                    report.total_tokens += outcome.meta.usage.total_tokens
+                async def write(index: int, outcome: Outcome) -> None:
+                    append(batch_line(ids[index], outcome))
+                    if isinstance(outcome, BatchFailure):
+                        report.failed += 1
+                    else:
+                        report.done += 1
+                        report.total_tokens += outcome.meta.usage.total_tokens
 
-            records = ((i, r) for i, r in enumerate(read_records(input_path)) if ids[i] not in done)
-            await run(records, strict, clean, _both(write, show))
-    return report
+                records = (
+                    (i, r) for i, r in enumerate(read_records(input_path)) if ids[i] not in done
+                )
+                await run(records, strict, clean, _both(write, show))
+        return report
 
 
 # --- Running ---------------------------------------------------------------------------------

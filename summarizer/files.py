@@ -3,6 +3,7 @@ act on and writes that happen whole or not at all."""
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import tempfile
@@ -65,3 +66,40 @@ def keyed_line(line: str | bytes, key: str, where: str) -> tuple[dict[str, Any],
         return entry, str(entry[key])
     except (ValueError, KeyError, TypeError) as e:
         raise InputError(f"{where} is not a record with {key!r}") from e
+
+
+@contextmanager
+def exclusive(path: str | Path) -> Iterator[None]:
+    """Hold ``PATH.lock`` (beside ``path``) for the block, so that two runs never write the same
+    file at once; the lock file is removed when the block ends.
+
+    Raises:
+        InputError: another process holds it.
+    """
+    lock = Path(path).with_name(Path(path).name + ".lock")
+    while True:
+        try:
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as e:
+            raise InputError(f"Cannot create {lock}: {e.strerror or e}") from e
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise InputError(
+                f"Another run is writing {path} (it holds {lock}); wait for it to finish."
+            ) from None
+        # The holder before us may have removed the file after we opened it: lock the one
+        # that is at the path now.
+        try:
+            same = os.stat(lock).st_ino == os.fstat(fd).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            break
+        os.close(fd)
+    try:
+        yield
+    finally:
+        Path(lock).unlink(missing_ok=True)
+        os.close(fd)

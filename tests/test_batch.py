@@ -299,3 +299,19 @@ def test_a_run_killed_with_sigkill_resumes_without_losing_or_repeating_a_line(
     lines = read_out(out)
     assert sorted(line["id"] for line in lines) == sorted(ids)
     assert lines[: len(halfway)] == halfway
+    assert not (tmp_path / "out.jsonl.lock").exists()
+
+
+def test_two_runs_never_write_one_file_at_once(tmp_path: Path) -> None:
+    from summarizer.files import exclusive
+
+    source, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    write_input(source, 2)
+    with ScriptedServer(respond=answering()) as server:
+        with exclusive(out):  # as another run would hold it
+            with pytest.raises(InputError, match="Another run is writing"):
+                asyncio.run(run_jsonl(source, out, settings=fast_settings(server)))
+        assert server.requests == []
+        report = asyncio.run(run_jsonl(source, out, settings=fast_settings(server)))
+    assert report.done == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl", "out.jsonl"]
