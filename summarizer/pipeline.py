@@ -164,6 +164,7 @@ def _steps(given: _Input, settings: Settings) -> Generator[Request, Reply, _Outc
     written: Extraction | ClaimSummary | None
     if len(given.chunks) == 1:
         verifier = _verifier(article.text, given.cleaned, settings)
+        whole = verifier.original
         request = Request(
             "extract", extract_messages(given.cleaned.text, article.title), Extraction
         )
@@ -190,6 +191,7 @@ def _steps(given: _Input, settings: Settings) -> Generator[Request, Reply, _Outc
                         reason=f"no claims could be read from this part: {_describe(error)}",
                     )
                 )
+        whole = TextIndex(article.text)
         written = None
         if kept:
             shown = _within(list(kept.values()), given.text_budget)
@@ -210,7 +212,6 @@ def _steps(given: _Input, settings: Settings) -> Generator[Request, Reply, _Outc
                 out.calls.append((request, reply))
                 written = _expect(reply, ClaimSummary)
     out.claims = list(kept.values())
-    whole = TextIndex(article.text)
     context = {claim.id: evidence_context(whole, claim) for claim in out.claims}
     support = settings.min_support
     if written is None:
