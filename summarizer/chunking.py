@@ -121,13 +121,17 @@ def _word_runs(text: str, start: int, end: int, budget: int) -> list[tuple[int, 
             run_start, run_tokens = a, 0
         run_tokens += tokens
     runs.append((run_start, end))
-    return [(a, _rstrip(text, a, b)) for a, b in runs]
+    return [span for span in (_strip(text, a, b) for a, b in runs) if span[0] < span[1]]
 
 
-def _rstrip(text: str, start: int, end: int) -> int:
+def _strip(text: str, start: int, end: int) -> tuple[int, int]:
+    """[start, end) without whitespace at either end (a cut word's last piece may be only
+    the space after it)."""
+    while start < end and text[start].isspace():
+        start += 1
     while end > start and text[end - 1].isspace():
         end -= 1
-    return end
+    return start, end
 
 
 def _pack(text: str, units: list[tuple[int, int]], budget: int, overlap: int) -> list[Chunk]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -47,11 +48,17 @@ def scrub_response(response: dict[str, Any]) -> dict[str, Any]:
     return response
 
 
+# instructor's validation re-ask quotes pydantic's error, whose help link names pydantic's
+# version; a recording must still match when pydantic is upgraded.
+_PYDANTIC_DOCS = re.compile(r"errors\.pydantic\.dev/[0-9][0-9.]*/")
+
+
 def scrub_request(request: Any) -> Any:
-    """Mask anything key-shaped in a request body before it is recorded."""
+    """Mask anything key-shaped in a request body, and the pydantic version in quoted errors,
+    before it is recorded (and before a live request is matched against a recording)."""
     if request.body:
         text = _bytes(request.body).decode("utf-8", "replace")
-        cleaned = redact(text)
+        cleaned = _PYDANTIC_DOCS.sub("errors.pydantic.dev/VERSION/", redact(text))
         if cleaned != text:
             request.body = cleaned.encode()
     return request

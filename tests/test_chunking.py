@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from invariants import assert_verified
 from scripted import (
@@ -52,6 +52,10 @@ def covered(text: str, chunks: list[Chunk]) -> bool:
     budget=st.integers(20, 400),
     overlap=st.integers(0, 100),
     blank_lines=st.booleans(),
+)
+# A word cut between characters, whose last piece is followed by a space and a short word.
+@example(
+    paragraphs=["00000000" + "¡" * 14 + "𐀀" * 6 + " 0"], budget=20, overlap=0, blank_lines=False
 )
 def test_chunks_fit_cover_the_text_and_move_forward(
     paragraphs: list[str], budget: int, overlap: int, blank_lines: bool
