@@ -50,10 +50,10 @@ from summarizer.errors import (
 )
 from summarizer.files import atomic_write, keyed_line, open_input
 from summarizer.inputs import coerce_article
-from summarizer.llm import Reply
+from summarizer.llm import Reply, refusal_of, short_reason, usage_of
 from summarizer.pipeline import chunk_story, extract_messages, from_reply, text_budget
 from summarizer.prompts import prompt_version
-from summarizer.result import Article, ArticleSummary, Usage
+from summarizer.result import Article, ArticleSummary
 from summarizer.schema import Extraction
 from summarizer.settings import Settings
 
@@ -257,18 +257,7 @@ def _verify(
 ) -> ArticleSummary:
     """Run the pipeline's checks on one answer from the engine."""
     completion = _completion(output)
-    value = _extraction(completion)
-    usage = completion.usage
-    reply = Reply(
-        value,
-        Usage(
-            prompt_tokens=usage.prompt_tokens if usage else 0,
-            completion_tokens=usage.completion_tokens if usage else 0,
-            total_tokens=usage.total_tokens if usage else 0,
-        ),
-        attempts=1,
-        seconds=0.0,
-    )
+    reply = Reply(_extraction(completion), usage_of(completion.usage), attempts=1, seconds=0.0)
     article = Article.model_validate(entry["article"])
     story = clean(article.text) if entry.get("clean", True) else unchanged(article.text)
     source: Literal["text", "html"] = "html" if entry.get("source") == "html" else "text"
@@ -300,7 +289,7 @@ def _extraction(completion: Any) -> BaseModel:
     if not completion.choices:
         raise ProviderError("The batch output's completion has no choices.")
     choice = completion.choices[0]
-    usage = Usage(total_tokens=completion.usage.total_tokens if completion.usage else 0)
+    usage = usage_of(completion.usage)
     if choice.finish_reason == "length":
         raise OutputTruncatedError(
             "The model's reply hit the token limit before it was complete; prepare again with "
@@ -309,10 +298,10 @@ def _extraction(completion: Any) -> BaseModel:
             last_response=None,
             completions=1,
         )
-    refusal = getattr(choice.message, "refusal", None)
-    if refusal or choice.finish_reason == "content_filter":
+    refusal = refusal_of(completion)
+    if refusal:
         raise ModelRefusedError(
-            f"The model refused to answer: {refusal or 'content filter'}",
+            f"The model refused to answer: {short_reason(refusal)}",
             usage=usage,
             last_response=None,
             completions=1,
@@ -330,7 +319,7 @@ def _extraction(completion: Any) -> BaseModel:
     try:
         return Extraction.model_validate_json(named[0].function.arguments)
     except ValidationError as e:
-        reason = " ".join(str(e).split())[:300]
+        reason = short_reason(e)
         raise RetriesExhaustedError(
             f"The reply failed schema validation, and a batch cannot re-ask: {reason}",
             attempts=[f"reply failed validation: {reason}"],

@@ -97,7 +97,8 @@ class _Tally:
         return self.responses > self.attempt_mark
 
 
-def _usage_of(obj: Any) -> Usage:
+def usage_of(obj: Any) -> Usage:
+    """The tokens an openai usage object reports (none when it is missing)."""
     if obj is None:
         return Usage()
     return Usage(
@@ -134,7 +135,7 @@ def _classify(exc: BaseException, tally: _Tally) -> BaseException:
     if isinstance(exc, SummarizerError):
         return exc
     if isinstance(exc, IncompleteOutputException):
-        tally.usage = tally.usage + _usage_of(getattr(exc.last_completion, "usage", None))
+        tally.usage = tally.usage + usage_of(getattr(exc.last_completion, "usage", None))
         return OutputTruncatedError(
             "The model's reply hit the token limit before it was complete; raise max_tokens "
             "(SUMMARIZER_MAX_TOKENS) or use a model with a larger context.",
@@ -144,7 +145,7 @@ def _classify(exc: BaseException, tally: _Tally) -> BaseException:
         )
     cause: BaseException = exc
     if isinstance(exc, InstructorRetryException):
-        tally.usage = tally.usage + _usage_of(exc.total_usage)
+        tally.usage = tally.usage + usage_of(exc.total_usage)
         cause = exc.__cause__ or exc
         if not isinstance(cause, openai.OpenAIError):
             return _model_fault(exc, cause, tally)
@@ -163,11 +164,11 @@ def _model_fault(exc: Any, cause: BaseException, tally: _Tally) -> BaseException
     """A call that returned something the schema could not take: a refusal, a broken body,
     or replies that failed validation every time."""
     last = exc.last_completion or tally.last_response
-    refusal = _refusal(last)
+    refusal = refusal_of(last)
     if refusal is not None:
-        tally.attempts.append(f"the model refused: {_short(refusal)}")
+        tally.attempts.append(f"the model refused: {short_reason(refusal)}")
         return ModelRefusedError(
-            f"The model refused to answer: {_short(refusal)}",
+            f"The model refused to answer: {short_reason(refusal)}",
             usage=tally.usage,
             last_response=last,
             completions=tally.responses,
@@ -178,13 +179,13 @@ def _model_fault(exc: Any, cause: BaseException, tally: _Tally) -> BaseException
         what = (
             "the reply had no choices"
             if tally.responses > tally.call_mark
-            else (f"the reply body was not a valid completion ({_short(cause)})")
+            else (f"the reply body was not a valid completion ({short_reason(cause)})")
         )
         tally.attempts.append(what)
         return _Transient(what, cause)
     failed = [f.exception for f in getattr(exc, "failed_attempts", None) or []]
     failed = failed or [cause] * exc.n_attempts  # older instructor keeps only the last
-    tally.attempts.extend(f"reply failed validation: {_short(e)}" for e in failed)
+    tally.attempts.extend(f"reply failed validation: {short_reason(e)}" for e in failed)
     return RetriesExhaustedError(
         f"The model's reply still failed schema validation after {len(failed)} attempt(s).",
         attempts=tally.attempts,
@@ -194,7 +195,7 @@ def _model_fault(exc: Any, cause: BaseException, tally: _Tally) -> BaseException
     )
 
 
-def _refusal(completion: Any) -> str | None:
+def refusal_of(completion: Any) -> str | None:
     """The refusal text of a completion (OpenAI's ``refusal`` or a content filter stop)."""
     for choice in getattr(completion, "choices", None) or []:
         refusal = getattr(choice.message, "refusal", None) if choice.message else None
@@ -205,7 +206,8 @@ def _refusal(completion: Any) -> str | None:
     return None
 
 
-def _short(exc: BaseException | str, limit: int = 300) -> str:
+def short_reason(exc: BaseException | str, limit: int = 300) -> str:
+    """An error on one line, secrets masked, at most ``limit`` characters."""
     text = redact(" ".join(str(exc).split()))
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
@@ -318,7 +320,7 @@ class _Base:
 
     @staticmethod
     def _reply(tally: _Tally, value: BaseModel, completion: Any, started: float) -> Reply:
-        usage = tally.usage + _usage_of(completion.usage)
+        usage = tally.usage + usage_of(completion.usage)
         return Reply(value, usage, tally.responses, time.perf_counter() - started)
 
 

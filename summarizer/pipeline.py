@@ -91,6 +91,14 @@ class _Outcome:
     calls: list[tuple[Request, Reply]] = field(default_factory=list)
     reask_rounds: int = 0
 
+    def failed_call(
+        self,
+        request: Request,
+        error: RetriesExhaustedError | OutputTruncatedError | ModelRefusedError,
+    ) -> None:
+        """Count a call that ended in a recoverable error: its tokens were still spent."""
+        self.calls.append((request, Reply(None, error.usage, error.completions, 0.0)))
+
 
 @dataclass(frozen=True)
 class _Input:
@@ -143,7 +151,7 @@ def chunk_messages(text: str, part: int, parts: int, title: str | None) -> list[
 
 def combine_messages(claims: list[Claim], title: str | None) -> list[dict[str, str]]:
     """The messages asking for a summary written from verified claims."""
-    lines = "\n".join(f"{c.id} ({c.attribution.source}): {c.text}" for c in claims)
+    lines = "\n".join(_claim_line(c) for c in claims)
     return [
         {"role": "system", "content": render("combine_system")},
         {
@@ -151,6 +159,11 @@ def combine_messages(claims: list[Claim], title: str | None) -> list[dict[str, s
             "content": render("combine_user", title_line=_title_line(title), claims=lines),
         },
     ]
+
+
+def _claim_line(claim: Claim) -> str:
+    """How a summary request lists a claim."""
+    return f"{claim.id} ({claim.attribution.source}): {claim.text}"
 
 
 def _title_line(title: str | None) -> str:
@@ -181,7 +194,7 @@ def _steps(given: _Input, settings: Settings) -> Generator[Request, Reply, _Outc
                 yield from _claims(request, verifier, offset, kept, out, settings)
             except _RECOVERABLE as error:
                 # One unreadable part costs its own claims, not the whole article's.
-                out.calls.append((request, Reply(None, error.usage, error.completions, 0.0)))
+                out.failed_call(request, error)
                 out.rejected.append(
                     Rejection(
                         kind="chunk",
@@ -200,7 +213,7 @@ def _steps(given: _Input, settings: Settings) -> Generator[Request, Reply, _Outc
                 reply = yield request
             except _RECOVERABLE as error:
                 # The verified claims stand without a summary.
-                out.calls.append((request, Reply(None, error.usage, error.completions, 0.0)))
+                out.failed_call(request, error)
                 out.rejected.append(
                     Rejection(
                         kind="summary_sentence",
@@ -301,7 +314,7 @@ def _claims(
             reply = yield reask
         except _RECOVERABLE as error:
             # A broken re-ask costs only the claims it carried; what is verified stays.
-            out.calls.append((reask, Reply(None, error.usage, error.completions, 0.0)))
+            out.failed_call(reask, error)
             for failure in carried:
                 failures[failures.index(failure)] = failure.with_reason(
                     f"{failure.reason}; the re-ask failed too ({_describe(error)})"
@@ -319,7 +332,7 @@ def _claims(
 def _within(claims: list[Claim], budget: int) -> list[Claim]:
     """The claims a summary request can carry within ``budget`` tokens: all of them, or as
     many as fit spread evenly over the article."""
-    cost = [estimate_tokens(f"{c.id} ({c.attribution.source}): {c.text}") + 1 for c in claims]
+    cost = [estimate_tokens(_claim_line(c)) + 1 for c in claims]
     if sum(cost) <= budget:
         return claims
     keep = max(1, int(len(claims) * budget / sum(cost)))
