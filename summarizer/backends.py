@@ -3,6 +3,9 @@
 Order: an explicit ``client=``; an explicit or configured base URL (``base_url=``,
 ``SUMMARIZER_BASE_URL``, ``OPENAI_BASE_URL``); OpenAI itself when an API key is set; the
 embedded llama.cpp backend when the ``local`` extra is installed; otherwise a ConfigError.
+
+A base URL without a model name asks the server's ``/v1/models``: a server that lists exactly
+one model (as a llama.cpp or vLLM server started with one does) gets that one.
 """
 
 from __future__ import annotations
@@ -22,13 +25,20 @@ import openai
 
 from summarizer.errors import ConfigError
 from summarizer.local import local_model, server_installed, shared_server
-from summarizer.redaction import remember
+from summarizer.redaction import redact, remember
 from summarizer.settings import Settings
 
 BackendKind = Literal["client", "openai-compatible", "openai", "local"]
+# Where the model name came from: the caller or the settings named it; the backend's default
+# (OpenAI's default model, the embedded server's); the only model the server lists.
+ModelSource = Literal["named", "default", "server"]
 
 # Servers that need no key still make the openai client send one.
 _NO_KEY = "no-key-needed"
+# Asking a server which models it serves is quick or not worth waiting for.
+_LIST_TIMEOUT_S = 10.0
+# Names an error message lists before it says how many more there are.
+_NAMES_SHOWN = 10
 # Context sizes when the settings do not give one (context_tokens).
 OPENAI_CONTEXT = 128_000
 COMPATIBLE_CONTEXT = 8_192
@@ -47,6 +57,7 @@ class Endpoint:
     context_tokens: int = COMPATIBLE_CONTEXT
     # Where the server counts tokens with the model's own tokenizer, if it can.
     tokenize_url: str | None = None
+    model_source: ModelSource = "named"
 
 
 def resolve_endpoint(
@@ -56,7 +67,8 @@ def resolve_endpoint(
 
     Raises:
         ConfigError: nothing is configured and the embedded backend is not installed, or a
-            model name is needed and missing.
+            model name is needed and missing: with a base URL, when the server's model list
+            cannot be read or does not hold exactly one model.
         BackendStartError: the embedded server did not start.
     """
     context = settings.context_tokens
@@ -69,15 +81,17 @@ def resolve_endpoint(
             _require_model(model, "client="),
             base_url,
             context_tokens=context or (OPENAI_CONTEXT if official else COMPATIBLE_CONTEXT),
+            model_source=_source(settings),
         )
     if settings.base_url:
-        model = _require_model(settings.model, f"base_url={settings.base_url}")
+        model = settings.model or served_model(settings.base_url, settings.api_key)
         return Endpoint(
             "openai-compatible",
             model,
             settings.base_url,
             settings.api_key,
             context_tokens=context or COMPATIBLE_CONTEXT,
+            model_source="named" if settings.model else "server",
         )
     if settings.api_key:
         return Endpoint(
@@ -86,6 +100,7 @@ def resolve_endpoint(
             None,
             settings.api_key,
             context_tokens=context or OPENAI_CONTEXT,
+            model_source=_source(settings),
         )
     model_path = local_model(settings.local_model_path)
     if model_path is not None and server_installed():
@@ -100,6 +115,7 @@ def resolve_endpoint(
             server.base_url,
             context_tokens=min(context or settings.local_n_ctx, settings.local_n_ctx),
             tokenize_url=server.tokenize_url,
+            model_source=_source(settings),
         )
     raise ConfigError(
         "No LLM backend is configured. Do one of:\n"
@@ -110,12 +126,68 @@ def resolve_endpoint(
     )
 
 
-def _require_model(model: str | None, where: str) -> str:
+def _source(settings: Settings) -> ModelSource:
+    return "named" if settings.model else "default"
+
+
+def _require_model(model: str | None, where: str, why: str = "") -> str:
     if not model:
         raise ConfigError(
-            f"Name the model to use with {where}: pass model=, --model, or set SUMMARIZER_MODEL."
+            redact(
+                f"Name the model to use with {where}: pass model=, --model, or set "
+                f"SUMMARIZER_MODEL{f' ({why})' if why else ''}."
+            )
         )
     return model
+
+
+def served_model(base_url: str, api_key: str | None) -> str:
+    """The one model the server at ``base_url`` lists at ``/v1/models``.
+
+    Raises:
+        ConfigError: the list cannot be read (the reason is in the message), it is empty, or
+            it holds several models (the message names them).
+    """
+    where = f"base_url={base_url}"
+    remember(api_key)
+    try:
+        names = _listed_models(base_url, api_key)
+    except (openai.OpenAIError, ValueError) as e:
+        reason = " ".join(str(e).split())[:200]
+        raise ConfigError(
+            redact(
+                f"Name the model to use with {where}: pass model=, --model, or set "
+                f"SUMMARIZER_MODEL (the server's model list could not be read: {reason})."
+            )
+        ) from None
+    if len(names) > 1:
+        shown = ", ".join(names[:_NAMES_SHOWN])
+        more = f" and {len(names) - _NAMES_SHOWN} more" if len(names) > _NAMES_SHOWN else ""
+        raise ConfigError(
+            redact(
+                f"The server at {base_url} serves {len(names)} models ({shown}{more}); name "
+                "one with model=, --model, or SUMMARIZER_MODEL."
+            )
+        )
+    model = _require_model(names[0] if names else None, where, "the server lists no model")
+    log.info("Using %s, the only model %s lists.", model, redact(base_url))
+    return model
+
+
+def _listed_models(base_url: str, api_key: str | None) -> list[str]:
+    """The model ids of the server's ``/v1/models``, in its order, each once."""
+    with openai.OpenAI(
+        api_key=api_key or _NO_KEY, base_url=base_url, max_retries=0, timeout=_LIST_TIMEOUT_S
+    ) as client:
+        try:
+            body = client.get("/models", cast_to=object)
+        except json.JSONDecodeError:
+            raise ValueError("the answer is not JSON") from None
+    data = body.get("data") if isinstance(body, dict) else None
+    if not isinstance(data, list):
+        raise ValueError("the answer is not a model list (no 'data' list)")
+    ids = [m.get("id") for m in data if isinstance(m, dict)]
+    return list(dict.fromkeys(i for i in ids if isinstance(i, str) and i.strip()))
 
 
 C = TypeVar("C", openai.OpenAI, openai.AsyncOpenAI)

@@ -407,6 +407,7 @@ def _assemble(
     validation_retries = sum(max(reply.attempts - 1, 0) for _, reply in out.calls)
     meta = Meta(
         model=endpoint.model,
+        model_source=endpoint.model_source,
         backend=backend or endpoint.kind,
         base_url=redact(endpoint.base_url) if endpoint.base_url else None,
         prompt_version=prompt_version(),

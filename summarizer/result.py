@@ -160,6 +160,12 @@ class Meta(_Model):
     """How the result was produced."""
 
     model: str
+    model_source: Literal["named", "default", "server"] = Field(
+        default="named",
+        description="Where the model name came from. named: model=, --model or "
+        "SUMMARIZER_MODEL; default: the backend's default (OpenAI's default model, the embedded "
+        "server's); server: the only model the server's /v1/models lists.",
+    )
     backend: str
     base_url: str | None
     prompt_version: str

@@ -80,8 +80,21 @@ def error_reply(status: int, message: str, headers: dict[str, str] | None = None
     return Scripted({"error": {"message": message, "type": "scripted"}}, status, headers or {})
 
 
+def models_reply(*names: str) -> Scripted:
+    """A ``/v1/models`` answer listing ``names``."""
+    return Scripted(
+        {
+            "object": "list",
+            "data": [
+                {"id": n, "object": "model", "created": 0, "owned_by": "scripted"} for n in names
+            ],
+        }
+    )
+
+
 class ScriptedServer:
-    """Serves the script in order and keeps every request body it received.
+    """Serves the script in order and keeps every request body it received (``{}`` for a GET)
+    and, in ``paths``, each request's method and path.
 
     ``respond`` instead answers each request from its body, for concurrent requests whose order
     is not known in advance. ``in_flight_max`` is the most requests it was answering at once,
@@ -97,6 +110,7 @@ class ScriptedServer:
         self.script = list(script or [])
         self.respond = respond
         self.requests: list[dict[str, Any]] = []
+        self.paths: list[str] = []
         self.arrivals: list[float] = []
         self.in_flight = self.in_flight_max = 0
         self._lock = threading.Lock()
@@ -105,9 +119,15 @@ class ScriptedServer:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802 - http.server's naming
                 length = int(self.headers.get("content-length", 0))
-                payload = json.loads(self.rfile.read(length) or b"{}")
+                self._serve(json.loads(self.rfile.read(length) or b"{}"))
+
+            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+                self._serve({})
+
+            def _serve(self, payload: dict[str, Any]) -> None:
                 with server._lock:
                     server.requests.append(payload)
+                    server.paths.append(f"{self.command} {self.path}")
                     server.arrivals.append(time.monotonic())
                     server.in_flight += 1
                     server.in_flight_max = max(server.in_flight_max, server.in_flight)

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from scripted import ScriptedServer, tool_reply
+from scripted import ScriptedServer, models_reply, tool_reply
 
 from summarizer import backends
 from summarizer.cli import EXIT_USAGE, main
@@ -129,3 +129,23 @@ def test_rich_and_json_lines(
         lines = capsys.readouterr().out.splitlines()
     assert "Claims by source" in rich_out and "bridge will reopen" in rich_out
     assert len(lines) == 2 and all(json.loads(line)["claims"] for line in lines)
+
+
+def test_base_url_without_model_uses_the_servers_only_model(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "a.txt"
+    path.write_text("The mayor said the bridge will reopen on Monday after repairs.\n")
+    for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "SUMMARIZER_API_KEY", "SUMMARIZER_MODEL"):
+        monkeypatch.delenv(var, raising=False)
+    with ScriptedServer([models_reply("only-one"), _reply()]) as server:
+        status, out, err = run(
+            [str(path), "--base-url", server.base_url, "--format", "json"], capsys
+        )
+    assert status == 0, err
+    meta = json.loads(out)["meta"]
+    assert (meta["model"], meta["model_source"]) == ("only-one", "server")
+    with ScriptedServer([models_reply("a-model", "b-model")]) as server:
+        status, out, err = run([str(path), "--base-url", server.base_url], capsys)
+    assert status == EXIT_USAGE and not out
+    assert "a-model, b-model" in err and "--model" in err and "Traceback" not in err
