@@ -19,6 +19,7 @@ trip can be run against any server, the embedded one included.
 
 from __future__ import annotations
 
+import inspect
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +40,7 @@ from summarizer.batch import (
     read_records,
     record_id,
 )
+from summarizer.batchformat import URL, output_offsets, read_entries, read_requests
 from summarizer.cleaning import clean, unchanged
 from summarizer.errors import (
     InputError,
@@ -48,7 +50,7 @@ from summarizer.errors import (
     RetriesExhaustedError,
     SummarizerError,
 )
-from summarizer.files import atomic_write, keyed_line, open_input
+from summarizer.files import atomic_write, open_input
 from summarizer.inputs import coerce_article
 from summarizer.llm import Reply, refusal_of, short_reason, usage_of
 from summarizer.pipeline import chunk_story, extract_messages, from_reply, text_budget
@@ -56,8 +58,6 @@ from summarizer.prompts import prompt_version
 from summarizer.result import Article, ArticleSummary
 from summarizer.schema import Extraction
 from summarizer.settings import Settings
-
-URL = "/v1/chat/completions"
 
 
 @dataclass
@@ -173,46 +173,24 @@ def collect(
     line. The output is written whole or not at all.
 
     Raises:
-        InputError: a file is missing or is not what prepare and a batch engine write.
+        InputError: a file is missing, or is not what prepare and a batch engine write: a line
+            that is not JSON or lacks what it must hold (the message names the file and the
+            line), an id twice or one that was not prepared, an empty file.
     """
     settings = settings or Settings.resolve()
-    results = _results_by_id(Path(results_path))
+    articles = articles_path(requests_path)
+    prepared = {custom_id: "error" not in entry for _, entry, custom_id in read_entries(articles)}
+    if not prepared:
+        raise InputError(f"{articles} holds no articles: was the input of prepare empty?")
+    results = output_offsets(Path(results_path), prepared, articles)
     report = FileReport()
-    with (
-        open_input(articles_path(requests_path)) as articles,
-        atomic_write(out_path) as out,
-        open_input(results_path, binary=True) as results_file,
-    ):
-        index = -1
-        for number, line in enumerate(articles, 1):
-            if not line.strip():
-                continue
-            entry, custom_id = keyed_line(
-                line, "custom_id", f"{articles_path(requests_path)} line {number}"
-            )
-            index += 1
+    with atomic_write(out_path) as out, open_input(results_path, binary=True) as results_file:
+        for index, entry, custom_id in read_entries(articles):
             outcome = _collect_one(index, entry, results, results_file, settings, strict)
             out.write(batch_line(custom_id, outcome))
             report.failed += isinstance(outcome, BatchFailure)
             report.written += not isinstance(outcome, BatchFailure)
     return report
-
-
-def _results_by_id(path: Path) -> dict[str, int]:
-    """Where each custom_id's line starts in the output file, so that results are read one at
-    a time whatever their order (a batch engine keeps none)."""
-    offsets: dict[str, int] = {}
-    with open_input(path, binary=True) as f:
-        offset = 0
-        for number, raw in enumerate(f, 1):
-            if raw.strip():
-                try:
-                    custom_id = str(json.loads(raw)["custom_id"])
-                except (ValueError, KeyError, TypeError) as e:
-                    raise InputError(f"{path} line {number} is not a Batch API output line") from e
-                offsets[custom_id] = offset
-            offset += len(raw)
-    return offsets
 
 
 def _collect_one(
@@ -338,7 +316,18 @@ def execute(
 ) -> FileReport:
     """Send every request of a requests file to an OpenAI-compatible server, one at a time,
     and write the output file the Batch API would (``custom_id``, ``response`` with
-    ``status_code`` and ``body``, or ``error``), whole or not at all."""
+    ``status_code`` and ``body``, or ``error``), whole or not at all.
+
+    The whole file is checked before the first request is sent.
+
+    Raises:
+        InputError: the requests file cannot be read, is empty, or has a line that is not a
+            Batch API chat-completion request (the message names the line), or an id twice.
+    """
+    if not sum(1 for _ in read_requests(Path(requests_path))):  # every line checked, none sent
+        articles = articles_path(requests_path)
+        refused = f" prepare refused every article: see {articles}." if articles.exists() else ""
+        raise InputError(f"{requests_path} holds no requests; there is nothing to send.{refused}")
     settings = settings or Settings.resolve()
     settings = settings.replace(base_url=base_url or settings.base_url)
     if settings.base_url and not settings.model:
@@ -348,36 +337,43 @@ def execute(
     client = sync_client(endpoint, settings)
     report = FileReport()
     try:
-        with open_input(requests_path) as requests, atomic_write(results_path) as out:
-            for number, line in enumerate(requests, 1):
-                if not line.strip():
-                    continue
-                request = json.loads(line)
-                body = dict(request["body"])
+        with atomic_write(results_path) as out:
+            for number, custom_id, body in read_requests(Path(requests_path)):
                 if endpoint.kind == "local":  # the embedded server has one model
                     body["model"] = endpoint.model
-                output: dict[str, Any] = {
-                    "id": f"batch_req_{number}",
-                    "custom_id": request["custom_id"],
-                    "response": None,
-                    "error": None,
-                }
-                try:
-                    completion = client.chat.completions.create(**body)
-                except openai.APIStatusError as e:
-                    output["response"] = {"status_code": e.status_code, "body": e.body}
-                    report.failed += 1
-                except openai.APIConnectionError as e:
-                    output["error"] = {"code": "connection_error", "message": str(e)}
-                    report.failed += 1
-                else:
-                    output["response"] = {
-                        "status_code": 200,
-                        "request_id": completion.id,
-                        "body": completion.model_dump(mode="json", exclude_unset=True),
-                    }
-                    report.written += 1
-                out.write(json.dumps(output, ensure_ascii=False) + "\n")
+                output = _sent(client, body, report)
+                line = {"id": f"batch_req_{number}", "custom_id": custom_id, **output}
+                out.write(json.dumps(line, ensure_ascii=False) + "\n")
     finally:
         client.close()
     return report
+
+
+def _sent(client: openai.OpenAI, body: dict[str, Any], report: FileReport) -> dict[str, Any]:
+    """One request's ``response`` and ``error``, as the Batch API writes them."""
+    known = {k: v for k, v in body.items() if k in _CREATE_PARAMS}
+    # Fields the openai client does not name still go to the server, as an engine sends them.
+    extra = {k: v for k, v in body.items() if k not in _CREATE_PARAMS}
+    try:
+        completion = client.chat.completions.create(**known, extra_body=extra or None)
+    except openai.APIStatusError as e:
+        report.failed += 1
+        return {"response": {"status_code": e.status_code, "body": e.body}, "error": None}
+    except openai.APIConnectionError as e:
+        report.failed += 1
+        return {"response": None, "error": {"code": "connection_error", "message": str(e)}}
+    report.written += 1
+    return {
+        "response": {
+            "status_code": 200,
+            "request_id": completion.id,
+            "body": completion.model_dump(mode="json", exclude_unset=True),
+        },
+        "error": None,
+    }
+
+
+# The body fields the openai client's create() takes by name; the rest go as extra_body.
+_CREATE_PARAMS = frozenset(
+    inspect.signature(openai.resources.chat.Completions.create).parameters
+) - {"self", "extra_headers", "extra_query", "extra_body", "timeout"}

@@ -54,6 +54,36 @@ def open_input(path: str | Path, *, binary: bool = False) -> Iterator[Any]:
         raise InputError(f"{path} is not UTF-8 text (byte {e.start}).") from e
 
 
+def json_record(line: str | bytes, where: str) -> dict[str, Any]:
+    """A JSON-lines record, which must be a JSON object.
+
+    Raises:
+        InputError: the line is not JSON, or not an object; ``where`` says which line of what,
+            for the message.
+    """
+    try:
+        record = json.loads(line.rstrip())  # a column past the end reads as the next line
+    except ValueError as e:
+        detail = f"{e.msg} at column {e.colno}" if isinstance(e, json.JSONDecodeError) else e
+        raise InputError(f"{where} is not JSON ({detail}).") from None
+    if not isinstance(record, dict):
+        raise InputError(f"{where} is {json_kind(record)}, not a JSON object.")
+    return record
+
+
+def json_kind(value: object) -> str:
+    """What a decoded JSON value is, in words: "a list", "text", "null"."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    return "a list" if isinstance(value, list) else "an object"
+
+
 def keyed_line(line: str | bytes, key: str, where: str) -> tuple[dict[str, Any], str]:
     """A JSON-lines record and its ``key`` as text.
 

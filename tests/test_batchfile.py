@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 from conftest import RECORDED_MODEL, SEED
 from invariants import assert_verified
-from scripted import SEED_SENTENCE, one_claim, tool_reply
+from scripted import SEED_SENTENCE, ScriptedServer, one_claim, tool_reply
 
-from summarizer import ArticleSummary, Settings
+from summarizer import ArticleSummary, InputError, Settings
 from summarizer.batchfile import URL, articles_path, collect, execute, prepare
 from summarizer.cleaning import clean
 from summarizer.cli import main
@@ -225,3 +225,180 @@ def test_prepare_on_the_command_line(tmp_path: Path, capsys: pytest.CaptureFixtu
     out = tmp_path / "r2.jsonl"
     assert main(["batch", "prepare", str(twice), "--out", str(out)]) == 2
     assert not out.exists() and not articles_path(out).exists(), "nothing half-written"
+
+
+# Malformed files: a typed error that names the file and the line, and nothing written.
+
+_REQUEST = {
+    "custom_id": "a",
+    "method": "POST",
+    "url": URL,
+    "body": {"model": "m", "messages": [{"role": "user", "content": "Hello."}]},
+}
+
+_BAD_REQUESTS = {
+    "not json": ('{"custom_id": "b", "body": ', "line 2 is not JSON (Expecting value at column"),
+    "a list": ("[1, 2]", "line 2 is a list, not a JSON object"),
+    "no custom_id": (json.dumps({"body": _REQUEST["body"]}), "line 2: 'custom_id' is missing"),
+    "numeric custom_id": (json.dumps(_REQUEST | {"custom_id": 7}), "'custom_id' is a number"),
+    "no body": (json.dumps({"custom_id": "b"}), "line 2: 'body' is missing"),
+    "body not an object": (json.dumps({"custom_id": "b", "body": "hi"}), "'body' is text"),
+    "no messages": (
+        json.dumps({"custom_id": "b", "body": {"model": "m"}}),
+        "line 2: the body needs 'model' (text) and 'messages' (a list)",
+    ),
+    "other endpoint": (
+        json.dumps(_REQUEST | {"custom_id": "b", "url": "/v1/embeddings"}),
+        "line 2 asks for POST /v1/embeddings",
+    ),
+    "same id twice": (json.dumps(_REQUEST), "line 2: custom_id 'a' is also on line 1"),
+}
+
+
+@pytest.mark.parametrize(("line", "says"), _BAD_REQUESTS.values(), ids=_BAD_REQUESTS.keys())
+def test_execute_refuses_a_malformed_requests_file_before_sending(
+    tmp_path: Path, line: str, says: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    requests = tmp_path / "requests.jsonl"
+    requests.write_text(json.dumps(_REQUEST) + "\n" + line + "\n", encoding="utf-8")
+    results = tmp_path / "results.jsonl"
+    with ScriptedServer([]) as server:
+        with pytest.raises(InputError) as raised:
+            execute(requests, results, base_url=server.base_url, settings=Settings())
+        assert str(raised.value).startswith(f"{requests} line 2")
+        assert says in str(raised.value)
+        status = main(
+            ["batch", "execute", str(requests), str(results), "--base-url", server.base_url]
+        )
+    assert server.paths == [], "nothing was sent"
+    assert status == 2 and says in capsys.readouterr().err
+    assert not results.exists(), "nothing half-written"
+
+
+@pytest.mark.parametrize("content", ["", "\n  \n"], ids=["empty", "blank lines"])
+def test_execute_refuses_an_empty_requests_file(
+    tmp_path: Path, content: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    requests = tmp_path / "requests.jsonl"
+    requests.write_text(content, encoding="utf-8")
+    results = tmp_path / "results.jsonl"
+    with pytest.raises(InputError, match="holds no requests"):
+        execute(requests, results, base_url="http://127.0.0.1:1/v1", settings=Settings())
+    assert main(["batch", "execute", str(requests), str(results)]) == 2
+    assert "holds no requests" in capsys.readouterr().err
+    assert not results.exists()
+
+
+def test_execute_sends_fields_the_openai_client_does_not_name(tmp_path: Path) -> None:
+    request = _REQUEST | {"body": _REQUEST["body"] | {"seed": 3, "top_k": 20}}
+    requests = write_jsonl(tmp_path / "requests.jsonl", [request])
+    results = tmp_path / "results.jsonl"
+    answer = tool_reply("Extraction", one_claim())
+    with ScriptedServer([answer]) as server:
+        report = execute(requests, results, base_url=server.base_url, settings=Settings())
+    assert (report.written, report.failed) == (1, 0)
+    (sent,) = server.requests
+    assert (sent["seed"], sent["top_k"]) == (3, 20)
+    (output,) = read_jsonl(results)
+    assert output["custom_id"] == "a" and output["response"]["status_code"] == 200
+
+
+def _good(custom_id: str = "seed") -> str:
+    return json.dumps(_output(custom_id, tool_reply("Extraction", one_claim(SEED_SENTENCE)).body))
+
+
+_BAD_RESULTS = {
+    "not json": ("{'custom_id': 'harbour'}", "line 2 is not JSON (Expecting property name"),
+    "a list": ('["harbour"]', "line 2 is a list, not a JSON object"),
+    "no custom_id": (
+        json.dumps({"response": {"status_code": 200, "body": {}}}),
+        "line 2: 'custom_id' is missing",
+    ),
+    "no response": (
+        json.dumps({"custom_id": "harbour"}),
+        "line 2 has neither a 'response' nor an 'error'",
+    ),
+    "response not an object": (
+        json.dumps({"custom_id": "harbour", "response": "ok"}),
+        "line 2: 'response' must be an object with an integer 'status_code'",
+    ),
+    "status as text": (
+        json.dumps({"custom_id": "harbour", "response": {"status_code": "200", "body": {}}}),
+        "line 2: 'response' must be an object with an integer 'status_code'",
+    ),
+    "same id twice": (_good(), "line 2: custom_id 'seed' is also on line 1"),
+    "id not prepared": (_good("elsewhere"), "line 2: custom_id 'elsewhere' is not an article"),
+}
+
+
+@pytest.mark.parametrize(("line", "says"), _BAD_RESULTS.values(), ids=_BAD_RESULTS.keys())
+def test_collect_refuses_a_malformed_output_file(
+    prepared: Path, tmp_path: Path, line: str, says: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    results = tmp_path / "results.jsonl"
+    results.write_text(_good() + "\n" + line + "\n", encoding="utf-8")
+    out = tmp_path / "summaries.jsonl"
+    with pytest.raises(InputError) as raised:
+        collect(prepared, results, out, settings=Settings())
+    assert str(raised.value).startswith(f"{results} line 2") and says in str(raised.value)
+    assert main(["batch", "collect", str(prepared), str(results), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert says in err and "Traceback" not in err
+    assert not out.exists(), "nothing half-written"
+
+
+def test_collect_refuses_an_empty_output_file(
+    prepared: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    results = tmp_path / "results.jsonl"
+    results.write_text("", encoding="utf-8")
+    out = tmp_path / "summaries.jsonl"
+    with pytest.raises(InputError, match="holds no results; 2 request\\(s\\) were prepared"):
+        collect(prepared, results, out, settings=Settings())
+    assert main(["batch", "collect", str(prepared), str(results), "--out", str(out)]) == 2
+    assert "holds no results" in capsys.readouterr().err
+    assert not out.exists()
+
+
+_BAD_ARTICLES = {
+    "not json": ("seed", "line 1 is not JSON"),
+    "no custom_id": ({"article": {"text": "x"}}, "line 1: 'custom_id' is missing"),
+    "no article": ({"custom_id": "seed"}, "line 1: 'article' is not an article"),
+    "article not valid": (
+        {"custom_id": "seed", "article": {"text": "x", "colour": "red"}},
+        "line 1: 'article' is not an article",
+    ),
+    "error without type": (
+        {"custom_id": "seed", "error": "boom"},
+        "line 1: 'error' must be an object with 'type' and 'message'",
+    ),
+}
+
+
+@pytest.mark.parametrize(("first", "says"), _BAD_ARTICLES.values(), ids=_BAD_ARTICLES.keys())
+def test_collect_refuses_a_malformed_articles_file(
+    prepared: Path, tmp_path: Path, first: Any, says: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    articles = articles_path(prepared)
+    lines = articles.read_text(encoding="utf-8").splitlines()
+    lines[0] = first if isinstance(first, str) else json.dumps(first)
+    articles.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    results = tmp_path / "results.jsonl"
+    results.write_text(_good() + "\n", encoding="utf-8")
+    out = tmp_path / "summaries.jsonl"
+    with pytest.raises(InputError) as raised:
+        collect(prepared, results, out, settings=Settings())
+    assert str(raised.value).startswith(f"{articles} line 1") and says in str(raised.value)
+    assert main(["batch", "collect", str(prepared), str(results), "--out", str(out)]) == 2
+    assert says in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_collect_refuses_an_empty_articles_file(prepared: Path, tmp_path: Path) -> None:
+    articles_path(prepared).write_text("", encoding="utf-8")
+    results = tmp_path / "results.jsonl"
+    results.write_text(_good() + "\n", encoding="utf-8")
+    out = tmp_path / "summaries.jsonl"
+    with pytest.raises(InputError, match="holds no articles"):
+        collect(prepared, results, out, settings=Settings())
+    assert not out.exists()
