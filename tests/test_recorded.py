@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 import pytest
-from conftest import RECORDED_MODEL, SEED, dev_record, withhold_body
+from conftest import DEV_SET, RECORDED_MODEL, SEED, dev_record, withhold_body
 from invariants import assert_verified
 
 from summarizer import Article, ArticleSummary, Settings, asummarize, summarize
@@ -121,6 +121,7 @@ async def test_async_path(
     _check_everything_accounted_for(result, vcr)
 
 
+@pytest.mark.skipif(not DEV_SET.exists(), reason="the development set lives in ../shared")
 @pytest.mark.vcr(before_record_request=withhold_body)
 @pytest.mark.default_cassette("dev_politico_de_blasio")
 def test_dev_set_article(recorded_settings: Settings, vcr: Any, recording: bool) -> None:

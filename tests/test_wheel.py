@@ -1,11 +1,16 @@
-"""The built wheel carries the prompt templates: install it into a fresh virtual environment
-and render the prompts from there, away from the source tree."""
+"""The built wheel carries the prompt templates: install it into a folder of its own and render
+the prompts from there, away from the source tree.
+
+The wheel goes in with ``pip install --target`` and is run with that folder first on the path,
+so the check works the same under a virtual environment, a conda environment or a bare
+interpreter: its dependencies are this interpreter's, whatever that is.
+"""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
-import venv
 from pathlib import Path
 
 import pytest
@@ -15,10 +20,13 @@ from summarizer.prompts import prompt_version
 ROOT = Path(__file__).resolve().parent.parent
 
 CHECK = """
-import summarizer, sys
+import sys
+from pathlib import Path
+installed = Path(sys.argv[1]).resolve()
+import summarizer
 from summarizer.prompts import prompts_dir, prompt_version, render
-assert sys.prefix in summarizer.__file__, summarizer.__file__
-assert str(prompts_dir()).startswith(sys.prefix), prompts_dir()
+assert Path(summarizer.__file__).resolve().is_relative_to(installed), summarizer.__file__
+assert Path(prompts_dir()).resolve() == installed / "summarizer" / "prompts", prompts_dir()
 render("extract_user", article="x", title_line="", max_claims=1, claim_fields="")
 render("combine_user", title_line="", claims="c1 (a): b")
 render("reask_item", id="c1", text="t", reason="r", passages="p")
@@ -36,16 +44,22 @@ def test_wheel_ships_prompts(tmp_path: Path) -> None:
         capture_output=True,
     )
     (wheel,) = dist.glob("summarizer-*.whl")
-    env_dir = tmp_path / "venv"
-    # Dependencies come from this interpreter; the package itself only from the wheel.
-    venv.create(env_dir, system_site_packages=True, with_pip=True)
-    python = env_dir / "bin" / "python"
+    # The package only from the wheel; its dependencies stay this interpreter's own.
+    target = tmp_path / "installed"
     subprocess.run(
-        [python, "-m", "pip", "install", "--no-deps", "--no-index", "-q", str(wheel)],
+        [sys.executable, "-m", "pip", "install", "--no-deps", "--no-index", "-q"]
+        + ["--target", str(target), str(wheel)],
         check=True,
         capture_output=True,
     )
+    path = os.pathsep.join(filter(None, [str(target), os.environ.get("PYTHONPATH")]))
+    env = os.environ | {"PYTHONPATH": path}
     run = subprocess.run(
-        [python, "-c", CHECK], cwd=tmp_path, check=True, capture_output=True, text=True
+        [sys.executable, "-c", CHECK, str(target)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
     )
+    assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == prompt_version()
