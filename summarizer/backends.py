@@ -84,7 +84,7 @@ def resolve_endpoint(
             model_source=_source(settings),
         )
     if settings.base_url:
-        model = settings.model or served_model(settings.base_url, settings.api_key)
+        model = settings.model or _served_model(settings.base_url, settings.api_key)
         return Endpoint(
             "openai-compatible",
             model,
@@ -130,36 +130,31 @@ def _source(settings: Settings) -> ModelSource:
     return "named" if settings.model else "default"
 
 
-def _require_model(model: str | None, where: str, why: str = "") -> str:
+def _require_model(model: str | None, where: str) -> str:
     if not model:
-        raise ConfigError(
-            redact(
-                f"Name the model to use with {where}: pass model=, --model, or set "
-                f"SUMMARIZER_MODEL{f' ({why})' if why else ''}."
-            )
-        )
+        raise _name_the_model(where)
     return model
 
 
-def served_model(base_url: str, api_key: str | None) -> str:
-    """The one model the server at ``base_url`` lists at ``/v1/models``.
+def _name_the_model(where: str, why: str = "") -> ConfigError:
+    return ConfigError(
+        redact(
+            f"Name the model to use with {where}: pass model=, --model, or set "
+            f"SUMMARIZER_MODEL{f' ({why})' if why else ''}."
+        )
+    )
 
-    Raises:
-        ConfigError: the list cannot be read (the reason is in the message), it is empty, or
-            it holds several models (the message names them).
-    """
+
+def _served_model(base_url: str, api_key: str | None) -> str:
+    """The one model the server lists at ``/v1/models``; else a ConfigError that says why
+    (the list cannot be read, is empty, or names several models)."""
     where = f"base_url={base_url}"
     remember(api_key)
     try:
         names = _listed_models(base_url, api_key)
     except (openai.OpenAIError, ValueError) as e:
         reason = " ".join(str(e).split())[:200]
-        raise ConfigError(
-            redact(
-                f"Name the model to use with {where}: pass model=, --model, or set "
-                f"SUMMARIZER_MODEL (the server's model list could not be read: {reason})."
-            )
-        ) from None
+        raise _name_the_model(where, f"the server's model list could not be read: {reason}") from e
     if len(names) > 1:
         shown = ", ".join(names[:_NAMES_SHOWN])
         more = f" and {len(names) - _NAMES_SHOWN} more" if len(names) > _NAMES_SHOWN else ""
@@ -169,9 +164,10 @@ def served_model(base_url: str, api_key: str | None) -> str:
                 "one with model=, --model, or SUMMARIZER_MODEL."
             )
         )
-    model = _require_model(names[0] if names else None, where, "the server lists no model")
-    log.info("Using %s, the only model %s lists.", model, redact(base_url))
-    return model
+    if not names:
+        raise _name_the_model(where, "the server lists no model")
+    log.info("Using %s, the only model %s lists.", names[0], redact(base_url))
+    return names[0]
 
 
 def _listed_models(base_url: str, api_key: str | None) -> list[str]:
