@@ -202,6 +202,11 @@ class _Line:
         return self.words >= 8 and self.sentence and self.junk is None
 
     @cached_property
+    def paragraph(self) -> bool:
+        """Prose, or a line too long for a menu or a link even without a full stop."""
+        return self.prose or (self.words >= 20 and self.junk is None)
+
+    @cached_property
     def dated(self) -> bool:
         """A short line that gives a date."""
         return bool(_DATE.search(self.text)) and self.words <= 14
@@ -243,15 +248,15 @@ def clean(text: str) -> Cleaned:
 
 
 def _scores(lines: list[_Line]) -> list[float]:
-    """What each line adds to a stretch of story: its words if it reads as story; a cost if it
-    is furniture, once a run of furniture grows past what a story's captions and share
-    buttons take up."""
+    """What each line adds to a stretch of story: its words if it reads as story (a sentence,
+    or a paragraph too long for a menu); a cost if it is furniture, once a run of furniture
+    grows past what a story's captions and share buttons take up."""
     out = []
     gap = 0
     for line in lines:
         if line.blank:
             out.append(0.0)
-        elif line.prose or (line.sentence and line.words >= 3 and line.junk is None):
+        elif line.paragraph or (line.sentence and line.words >= 3 and line.junk is None):
             gap = 0
             out.append(float(line.words))
         else:
@@ -292,23 +297,25 @@ def _label_head(lines: list[_Line], first: int, labels: dict[int, str]) -> None:
         if furniture > _LEAD_IN_GAP:
             break
     keep = set(range(lead, first))
-    # The title sits just above the byline and dateline nearest the story (a caption that
-    # happens to give a date is a sentence, not a dateline), or just above the lead-in.
+    # The title sits just above the story, or just above the byline and dateline nearest the
+    # story (a caption that happens to give a date is a sentence, not a dateline).
     anchor = next(
         (i for i in range(first - 1, -1, -1)
          if lines[i].dateline and not (lines[i].sentence and lines[i].words > 6)),
         lead,
     )  # fmt: skip
-    title = _title(lines, anchor)
-    if title is not None:
-        keep.update(range(title, anchor + 1))  # the title with its own byline and dateline
+    near, above = _title(lines, first), _title(lines, anchor)
+    titles = {i for i in (near, above) if i is not None}
+    if above is not None:
+        keep.update(range(above, anchor + 1))  # the title with its own byline and dateline
+    keep.update(titles)
     for i in range(first):
         line = lines[i]
         if line.blank:
             continue
         if i not in keep:
             labels[i] = line.junk or ("before_story" if line.words >= 8 else "navigation")
-        elif i != title and not line.dateline and (line.junk or line.words < 8):
+        elif i not in titles and not line.dateline and (line.junk or line.words < 8):
             labels[i] = line.junk or "navigation"
 
 
@@ -356,15 +363,15 @@ def _label_tail(lines: list[_Line], last: int, labels: dict[int, str]) -> int:
 
 
 def _label_inside(lines: list[_Line], first: int, end: int, labels: dict[int, str]) -> None:
-    """Inside the story, a related-links or comments heading opens a block that runs until the
-    story resumes (two prose lines in a row); runs of two or more short link-like lines go."""
+    """Inside the story, a related-links or comments heading opens a block of links that runs
+    until the story resumes at a prose line; runs of two or more short link-like lines go."""
     i = first
     while i <= end:
         line = lines[i]
         kind = line.junk
         if kind in ("related_links", "comments") and not line.prose:
             j = i + 1
-            while j <= end and not (lines[j].prose and _next_prose(lines, j, end)):
+            while j <= end and not lines[j].paragraph:
                 j += 1
             for k in range(i, j):
                 if not lines[k].blank:
@@ -413,13 +420,6 @@ def _keep_lost_prose(lines: list[_Line], labels: dict[int, str]) -> list[str]:
 def _link_like(line: _Line) -> bool:
     """A short line that is not a sentence: a link, a tag or a subheading."""
     return not line.sentence and line.words <= 10 and not line.dateline
-
-
-def _next_prose(lines: list[_Line], j: int, end: int) -> bool:
-    k = j + 1
-    while k <= end and lines[k].blank:
-        k += 1
-    return k <= end and lines[k].prose
 
 
 def _absorb_blanks(lines: list[_Line], labels: dict[int, str]) -> None:
