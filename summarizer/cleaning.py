@@ -35,6 +35,8 @@ _FREE_GAP = 3
 # Above the story, more than this many furniture lines in a row (a menu: short items, links)
 # end its lead-in (standfirst, byline, dateline).
 _LEAD_IN_GAP = 2
+# Two teasers (headline over dateline) this many lines apart or closer make a list of them.
+_TEASER_REACH = 8
 # Cleaning that keeps less than this share of a page's prose has lost the story.
 _MIN_PROSE_SHARE = 0.25
 _BYLINE = re.compile(r"^(by|updated|published|first published)\b", re.IGNORECASE)
@@ -336,15 +338,29 @@ def _title(lines: list[_Line], below: int) -> int | None:
 
 
 def _before_teasers(lines: list[_Line], first: int, last: int) -> int:
-    """A headline followed by a dateline, once the story has begun, opens a list of teasers
-    for other stories: the story ends at the last prose line before it."""
-    for k in range(first + 3, last + 1):
-        headline = k - 1
-        while headline > first and lines[headline].blank:
-            headline -= 1
-        if lines[k].dated and _link_like(lines[headline]) and headline > first:
+    """Headlines followed by datelines, two within a few lines once the story has begun, open
+    a list of teasers for other stories: the story ends at the last prose line before it. (One
+    subheading over a dated line is part of the story, a timeline say.)"""
+    teasers = [k for k in range(first + 3, last + 1) if _teaser(lines, first, k)]
+    for a, b in zip(teasers, teasers[1:], strict=False):
+        if b - a <= _TEASER_REACH:
+            headline = _above(lines, first, a)
             return max((i for i in range(first, headline) if lines[i].prose), default=first)
     return last
+
+
+def _above(lines: list[_Line], first: int, k: int) -> int:
+    """The nearest line above ``k`` that is not blank (``first`` at most)."""
+    k -= 1
+    while k > first and lines[k].blank:
+        k -= 1
+    return k
+
+
+def _teaser(lines: list[_Line], first: int, k: int) -> bool:
+    """Line ``k`` is a teaser's date under its headline."""
+    headline = _above(lines, first, k)
+    return lines[k].dated and headline > first and _link_like(lines[headline])
 
 
 def _label_tail(lines: list[_Line], last: int, labels: dict[int, str]) -> int:

@@ -355,3 +355,19 @@ def test_the_warning_reaches_the_result_meta() -> None:
     with scripted_server([tool_reply("Extraction", one_claim())]) as server:
         plain = summarize(SEED_TEXT, settings=Settings(model="scripted", base_url=server.base_url))
     assert plain.meta.warnings == []
+
+
+def test_one_subheading_over_a_dated_line_does_not_end_the_story() -> None:
+    page = "\n".join(
+        WIRE_STORY[:5]
+        + ["How the flood unfolded", "Nov 28, 2026: heavy rain begins upstream"]
+        + WIRE_STORY[5:]
+    )
+    cleaned = clean(page)
+    for paragraph in WIRE_STORY:
+        assert paragraph in cleaned.text
+    teasers = (
+        "\nMore News\nMayor opens new library\nNov 30, 2026\nFerry fares to rise\nNov 29, 2026\n"
+    )
+    cleaned = clean(page + teasers)
+    assert cleaned.text.rstrip("\n").endswith(WIRE_STORY[-1])
