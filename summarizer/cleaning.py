@@ -90,6 +90,14 @@ _JUNK_LINES: list[tuple[str, re.Pattern[str]]] = [
     ),
     ("metadata", re.compile(r"^\(meta ?data\)", re.IGNORECASE)),
     (
+        "advertising",
+        re.compile(
+            r"^(advertisement|advertising|sponsored( content)?|story continues below"
+            r"( advertisement)?|(article|story) continues (below|after (this )?advertisement))$",
+            re.IGNORECASE,
+        ),
+    ),
+    (
         "caption",
         re.compile(
             r"^(image|photo|video|media) ?(copyright|caption|source)|^photograph:|^getty images$|"
