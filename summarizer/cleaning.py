@@ -1,11 +1,17 @@
 """Find the story in copied page text and drop the page furniture around it, keeping offsets.
 
 Works line by line. A line is *prose* when it reads like a sentence of the story (enough words,
-sentence punctuation, no call to action). The story runs from the first prose line to the last;
-before it, navigation goes and the title, standfirst, byline and dateline stay; after it, lists
-of links, calls to action and comment blocks go. Inside it, headed blocks of related links
-("Related", "Latest Articles", "Top Stories") and runs of short link-like lines go, while single
-subheadings, quoted lines and short paragraphs that end a sentence stay.
+sentence punctuation, no call to action). The story is the densest stretch of prose on the page:
+the run of lines whose story words most outweigh the menus, link lists and buttons inside it, so
+a long story after dozens of menu lines is found however many plausible short lines come first.
+Before it, navigation goes and the title, standfirst, byline and dateline stay; after it, lists
+of links, teasers, calls to action and comment blocks go. Inside it, headed blocks of related
+links ("Related", "Latest Articles", "Top Stories") and runs of short link-like lines go, while
+single subheadings, quoted lines and short paragraphs that end a sentence stay.
+
+A safety net keeps the story when the rules get a page wrong: if they would keep less than a
+quarter of the page's prose, every prose line stays; if they would cut the longest prose
+paragraph, it stays. Either way :attr:`Cleaned.warnings` says what happened.
 
 The cleaned text is the original with whole lines cut out, so a span of the cleaned text maps
 back to the original with :meth:`Cleaned.to_original`.
