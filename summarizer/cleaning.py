@@ -285,7 +285,7 @@ def _scores(lines: list[_Line]) -> list[float]:
 def _story_region(lines: list[_Line]) -> tuple[int, int]:
     """The first and last prose line of the densest stretch of prose: the stretch whose story
     words outweigh the cost of the furniture inside it by the most (Kadane's maximum-sum run)."""
-    best, best_span = -1.0, (0, 0)
+    best, best_span = float("-inf"), (0, 0)
     total, start = 0.0, 0
     for i, score in enumerate(_scores(lines)):
         if total <= 0 and score > 0:
