@@ -373,3 +373,26 @@ def test_one_subheading_over_a_dated_line_does_not_end_the_story() -> None:
     )
     cleaned = clean(page + teasers)
     assert cleaned.text.rstrip("\n").endswith(WIRE_STORY[-1])
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [""] * 3
+            + ["Home", "Weather", "Contests", "Related", "Advertisement", "Top Stories"]
+            + ["Latest Articles", "Dec 1, 2026", "By Maria Lopez", "Subscribe to our newsletter."]
+            + ["Want to be in the audience? Apply now to join us in the studio today."]
+            + WIRE_STORY
+        ),
+        max_size=40,
+    )
+)
+def test_the_longest_prose_paragraph_always_stays(lines: list[str]) -> None:
+    text = "\n".join(lines)
+    cleaned = clean(text)
+    prose = [line for line in lines if line in WIRE_STORY[2:-1]]
+    if prose:
+        assert max(prose, key=len) in cleaned.text.splitlines()
+    kept = sum(len(line) for line in cleaned.text.splitlines() if line in prose)
+    assert kept >= 0.25 * sum(len(line) for line in prose) or cleaned.warnings
