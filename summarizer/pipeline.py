@@ -422,6 +422,7 @@ def _assemble(
         removed=[
             RemovedSpan(start=r.start, end=r.end, label=r.label) for r in given.cleaned.removed
         ],
+        warnings=list(given.cleaned.warnings),
         call_log=[
             CallRecord(
                 purpose=request.purpose,

@@ -180,6 +180,11 @@ class Meta(_Model):
     removed: list[RemovedSpan] = Field(
         default_factory=list, description="Spans of article.text dropped as page furniture."
     )
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="What a person should check: e.g. cleaning kept prose its rules would "
+        "have removed as page furniture.",
+    )
     call_log: list[CallRecord]
 
 

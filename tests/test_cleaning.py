@@ -268,3 +268,131 @@ def test_a_part_of_the_story_maps_back_like_the_whole(data: st.DataObject) -> No
     for r in part.removed:
         label = whole.removed_at(r.start + offset, r.end + offset)
         assert label is not None and label.label == r.label
+
+
+# --- finding the story by its prose ------------------------------------------------------------
+
+STATION_MENU = (
+    "Skip to content\nWKTV 7 Riverside\nNews\nWeather\nTraffic\nSports\nMorning Live\n"
+    "Contests\nCommunity Calendar\nWatch Live\nClosings & Delays\n"
+    "Want to be in the audience for Morning Live? Apply now to join us in the studio.\n"
+    "Station Jobs\nAdvertise With Us\nSend Us a Tip\n"
+    "National News\nDec 1, 2026\n"
+)
+WIRE_STORY = [
+    "Flooding closes bridges as river rises",
+    "By Maria Lopez, Associated Press",
+    "HARTFORD, Conn. (AP) — Emergency crews closed three bridges over the Connecticut River on "
+    "Tuesday as the water rose to its highest level in a decade, officials said.",
+    "The river crested at 24 feet in the early afternoon, according to the National Weather "
+    "Service, which warned that low-lying roads could stay under water until Thursday.",
+    "“We have never seen it come up this fast,” said Tom Reyes, who runs a hardware store "
+    "near the water. He spent the morning moving stock to the second floor.",
+    "State police said no injuries had been reported, but dozens of drivers were turned back "
+    "at barricades on Route 2 and several schools sent students home before noon.",
+    "The governor declared an emergency for four counties and asked the federal government "
+    "for help with the cost of repairs once the water goes down.",
+    "Forecasters expect drier weather by the weekend.",
+]
+STATION_FOOTER = (
+    "Copyright 2026 The Associated Press. All rights reserved.\n"
+    "Trending Now\nHigh school scores\nHoliday lights guide\nLottery results\n"
+    "Download our app\nContact Us\nFCC Public File\nPrivacy Policy\nTerms of Use\n"
+)
+
+
+def test_a_long_story_after_a_menu_full_of_short_lines_is_kept_whole() -> None:
+    story = WIRE_STORY[:4] + ["Advertisement"] + WIRE_STORY[4:]
+    page = STATION_MENU + "\n".join(story) + "\n" + STATION_FOOTER
+    cleaned = clean(page)
+    for paragraph in WIRE_STORY:
+        assert paragraph in cleaned.text
+    for menu in ("Morning Live\n", "Apply now to join us", "Station Jobs", "Lottery results",
+                 "FCC Public File", "All rights reserved", "Advertisement"):  # fmt: skip
+        assert menu not in cleaned.text
+    assert not cleaned.warnings
+    assert set(cleaned.text.splitlines()) - set(WIRE_STORY) <= {"Dec 1, 2026"}  # a dateline
+    for paragraph in WIRE_STORY:
+        a = cleaned.text.index(paragraph)
+        span = cleaned.to_original(a, a + len(paragraph))
+        assert span is not None and page[span[0] : span[1]] == paragraph
+
+
+def test_a_page_whose_only_prose_is_the_story_keeps_all_of_it() -> None:
+    story = "\n\n".join(WIRE_STORY[2:]) + "\n"
+    assert clean(story).text == story and not clean(story).removed
+    page = "Home\nNews\nLocal\n\n" + story + "\nShare this article\nFollow us on Facebook\n"
+    cleaned = clean(page)
+    assert cleaned.text.strip() == story.strip()
+    assert {r.label for r in cleaned.removed} <= {"navigation", "call_to_action"}
+
+
+def test_cleaning_that_would_cut_the_longest_paragraph_keeps_it_and_warns() -> None:
+    teaser = "Officials met again on Monday to discuss the plan, which the council backs fully."
+    menu = "\n".join(f"Section {n}" for n in range(30))
+    longest = " ".join(WIRE_STORY[2:5])  # after the menu, far from the densest run of prose
+    page = "\n".join([teaser] * 6) + "\n" + menu + "\n" + longest + "\n"
+    cleaned = clean(page)
+    assert longest in cleaned.text and "Section 7" not in cleaned.text
+    (warning,) = cleaned.warnings
+    assert "longest prose paragraph" in warning
+
+
+def test_cleaning_that_would_keep_little_of_the_prose_keeps_every_prose_paragraph() -> None:
+    islands = [f"{p}\n" + "\n".join(f"Link {k} of {n}" for k in range(12)) for n, p in
+               enumerate(WIRE_STORY[2:7])]  # fmt: skip
+    page = "\n".join(islands) + "\n"
+    cleaned = clean(page)
+    for paragraph in WIRE_STORY[2:7]:
+        assert paragraph in cleaned.text
+    assert "Link 3 of 2" not in cleaned.text
+    assert any("of the page's prose" in w for w in cleaned.warnings)
+
+
+def test_the_warning_reaches_the_result_meta() -> None:
+    page = "\n".join(f"{p}\n" + "\n".join(f"Link {k}" for k in range(12)) for p in WIRE_STORY[2:7])
+    with scripted_server([tool_reply("Extraction", one_claim())]) as server:
+        result = summarize(page, settings=Settings(model="scripted", base_url=server.base_url))
+    assert result.meta.warnings == clean(page).warnings != []
+    with scripted_server([tool_reply("Extraction", one_claim())]) as server:
+        plain = summarize(SEED_TEXT, settings=Settings(model="scripted", base_url=server.base_url))
+    assert plain.meta.warnings == []
+
+
+def test_one_subheading_over_a_dated_line_does_not_end_the_story() -> None:
+    page = "\n".join(
+        WIRE_STORY[:5]
+        + ["How the flood unfolded", "Nov 28, 2026: heavy rain begins upstream"]
+        + WIRE_STORY[5:]
+    )
+    cleaned = clean(page)
+    for paragraph in WIRE_STORY:
+        assert paragraph in cleaned.text
+    teasers = (
+        "\nMore News\nMayor opens new library\nNov 30, 2026\nFerry fares to rise\nNov 29, 2026\n"
+    )
+    cleaned = clean(page + teasers)
+    assert cleaned.text.rstrip("\n").endswith(WIRE_STORY[-1])
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [""] * 3
+            + ["Home", "Weather", "Contests", "Related", "Advertisement", "Top Stories"]
+            + ["Latest Articles", "Dec 1, 2026", "By Maria Lopez", "Subscribe to our newsletter."]
+            + ["Want to be in the audience? Apply now to join us in the studio today."]
+            + WIRE_STORY
+        ),
+        max_size=40,
+    )
+)
+def test_the_longest_prose_paragraph_always_stays(lines: list[str]) -> None:
+    text = "\n".join(lines)
+    cleaned = clean(text)
+    prose = [line for line in lines if line in WIRE_STORY[2:-1]]
+    if prose:
+        assert max(prose, key=len) in cleaned.text.splitlines()
+    kept = sum(len(line) for line in cleaned.text.splitlines() if line in prose)
+    assert kept >= 0.25 * sum(len(line) for line in prose) or cleaned.warnings
