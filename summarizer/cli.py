@@ -1,4 +1,8 @@
-"""The ``summarizer`` command: summarize an article file, a web page's URL or standard input."""
+"""The ``summarizer`` command: summarize an article file, a web page's URL or standard input.
+
+The modules that load the LLM client libraries (seconds of imports) are imported once the
+status line is up, so that a terminal shows what is happening from the start.
+"""
 
 from __future__ import annotations
 
@@ -13,17 +17,14 @@ from pathlib import Path
 
 from rich.console import Console
 
-from summarizer import batchfile
-from summarizer.batch import run_jsonl
 from summarizer.errors import ConfigError, InputError, SummarizerError
-from summarizer.evaluate import evaluate, format_table, read_dataset
 from summarizer.files import atomic_write
-from summarizer.pipeline import summarize
 from summarizer.render import to_markdown
 from summarizer.report import to_html_page
 from summarizer.result import Article, ArticleSummary
 from summarizer.screen import screen
 from summarizer.settings import Settings
+from summarizer.status import status
 from summarizer.terminal import render_terminal
 
 FORMATS = ("rich", "markdown", "json", "html")
@@ -150,6 +151,8 @@ def _error(message: object, status: int) -> int:
 
 
 def _eval(argv: Sequence[str]) -> int:
+    from summarizer.evaluate import evaluate, format_table, read_dataset
+
     args = _eval_parser().parse_args(argv)
     try:
         settings = Settings.resolve(model=args.model, base_url=args.base_url)
@@ -253,6 +256,8 @@ def _batch(argv: Sequence[str]) -> int:
     args = _batch_parser().parse_args(argv)
 
     def work() -> int:
+        from summarizer.batch import run_jsonl
+
         # The batch's own progress bar says what it is doing; no status line beside it.
         with screen(_verbosity(args), live=False):
             report = asyncio.run(
@@ -289,6 +294,8 @@ def _batch_files(step: str, argv: Sequence[str]) -> int:
 
 
 def _run_step(step: str, args: argparse.Namespace) -> int:
+    from summarizer import batchfile
+
     if step == "prepare":
         report = batchfile.prepare(
             args.input, args.out, model=args.model, clean_text=not args.no_clean
@@ -326,6 +333,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = Settings.resolve()
         results = []
         with screen(_verbosity(args)):  # the status line is cleared before the result prints
+            status("loading")
+            from summarizer.pipeline import summarize
+
             for path in args.paths:
                 results.append(
                     summarize(
