@@ -73,7 +73,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="summarizer",
         description="Summarize a news article into verified, attributed claims. On a "
-        "terminal, a status line on standard error says what it is doing.",
+        "terminal,\na status line on standard error says what it is doing.",
         epilog=COMMANDS,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -287,7 +287,8 @@ def _batch_files(step: str, argv: Sequence[str]) -> int:
     args = _files_parser(step).parse_args(argv)
 
     def work() -> int:
-        with screen(_verbosity(args)):
+        # Each step ends in a one-line report; a status line per record would only flicker.
+        with screen(_verbosity(args), live=False):
             return _run_step(step, args)
 
     return _exit_status(work)
