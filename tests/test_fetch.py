@@ -5,6 +5,7 @@ The LLM is the SCRIPTED loopback server of tests/scripted.py; no model runs."""
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterator
 
@@ -21,6 +22,7 @@ from summarizer.errors import (
     PageUnreachableError,
 )
 from summarizer.fetch import fetch_page
+from summarizer.status import LOGGER
 
 LIMITS = {"timeout_s": 5.0, "max_bytes": 1_000_000, "max_redirects": 3}
 
@@ -133,3 +135,27 @@ def test_text_is_never_fetched(pages: PageServer) -> None:
         result = summarize(Article(text=text, url=pages.url("/story.html")),
                            settings=fast_settings(llm))  # fmt: skip
     assert len(pages.paths) == before and result.meta.fetched is None
+
+
+def test_fetch_reports_its_progress_in_bytes(pages: PageServer) -> None:
+    records: list[logging.LogRecord] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(record)
+
+    logger = logging.getLogger(LOGGER)
+    handler, level = Keep(), logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        page = fetch_page(pages.url("/story.html"), **LIMITS)
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+    assert records[0].getMessage() == f"fetching {pages.url('/story.html')}"
+    progress = [
+        (getattr(r, "status_done", None), getattr(r, "status_total", None)) for r in records
+    ]
+    measured = [p for p in progress if p[1] is not None]
+    assert measured and measured[-1] == (page.fetched.bytes, page.fetched.bytes)
