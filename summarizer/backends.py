@@ -27,6 +27,7 @@ from summarizer.errors import ConfigError
 from summarizer.local import local_model, server_installed, shared_server
 from summarizer.redaction import redact, remember
 from summarizer.settings import Settings
+from summarizer.status import status
 
 BackendKind = Literal["client", "openai-compatible", "openai", "local"]
 # Where the model name came from: the caller or the settings named it; the backend's default
@@ -267,6 +268,7 @@ def token_counter(
         return None
 
     def count(text: str) -> int:
+        status("counting the article's tokens with the model's tokenizer")
         request = urllib.request.Request(
             url,
             data=json.dumps({"input": text}).encode(),

@@ -1,41 +1,90 @@
-"""The ``summarizer`` command: summarize an article file (or standard input)."""
+"""The ``summarizer`` command: summarize an article file, a web page's URL or standard input.
+
+The modules that load the LLM client libraries (seconds of imports) are imported once the
+status line is up, so that a terminal shows what is happening from the start.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import re
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from rich.console import Console
 
-from summarizer import batchfile
-from summarizer.batch import run_jsonl
 from summarizer.errors import ConfigError, InputError, SummarizerError
-from summarizer.evaluate import evaluate, format_table, read_dataset
 from summarizer.files import atomic_write
-from summarizer.pipeline import summarize
 from summarizer.render import to_markdown
 from summarizer.report import to_html_page
 from summarizer.result import Article, ArticleSummary
+from summarizer.screen import screen
 from summarizer.settings import Settings
+from summarizer.status import status
 from summarizer.terminal import render_terminal
 
 FORMATS = ("rich", "markdown", "json", "html")
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+
+COMMANDS = """commands:
+  summarizer PATH|URL ...          summarize articles (this command; options above)
+  summarizer batch                 summarize a JSON-lines file of articles, resumably
+  summarizer batch prepare         write OpenAI Batch API requests for a JSON-lines file
+  summarizer batch collect         verify a batch engine's answers into results
+  summarizer batch execute         answer a requests file with an OpenAI-compatible server
+  summarizer eval                  measure claims and attribution on a labelled dataset
+
+Each command has its own --help. Exit status: 0 done, 1 the provider failed (or some
+articles of a batch did), 2 bad input or configuration."""
+
+
+def _version() -> str:
+    try:
+        return version("summarizer")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def _voice_options(parser: argparse.ArgumentParser) -> None:
+    """-v and --quiet: what the command says on standard error while it works."""
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=0,
+        help="show the library's log records; -vv also those of the HTTP layer",
+    )
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", help="no status line, only errors on stderr"
+    )
+
+
+def _verbosity(args: argparse.Namespace) -> int:
+    return -1 if args.quiet else int(args.verbose)
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="summarizer",
-        description="Summarize a news article into verified, attributed claims.",
+        description="Summarize a news article into verified, attributed claims. On a "
+        "terminal,\na status line on standard error says what it is doing.",
+        epilog=COMMANDS,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
-        "paths", nargs="+", metavar="PATH", help="article text or HTML file, or - for stdin"
+        "paths",
+        nargs="+",
+        metavar="PATH",
+        help="article text or HTML file, an http(s) URL to fetch, or - for stdin",
     )
+    parser.add_argument("--version", action="version", version=f"summarizer {_version()}")
+    _voice_options(parser)
     parser.add_argument(
         "--format",
         choices=FORMATS,
@@ -92,6 +141,7 @@ def _eval_parser() -> argparse.ArgumentParser:
     parser.add_argument("--limit", type=int, help="only the first N records")
     parser.add_argument("--model", help="model name (default: SUMMARIZER_MODEL or backend's)")
     parser.add_argument("--base-url", help="OpenAI-compatible endpoint (SUMMARIZER_BASE_URL)")
+    _voice_options(parser)
     return parser
 
 
@@ -101,6 +151,8 @@ def _error(message: object, status: int) -> int:
 
 
 def _eval(argv: Sequence[str]) -> int:
+    from summarizer.evaluate import evaluate, format_table, read_dataset
+
     args = _eval_parser().parse_args(argv)
     try:
         settings = Settings.resolve(model=args.model, base_url=args.base_url)
@@ -109,8 +161,14 @@ def _eval(argv: Sequence[str]) -> int:
         return _error(f"cannot read {args.dataset}: {e}", EXIT_USAGE)
     except ConfigError as e:
         return _error(e, EXIT_USAGE)
-    print(format_table(evaluate(records, settings=settings, limit=args.limit)))
-    return 0
+
+    def work() -> int:
+        with screen(_verbosity(args)):
+            rows = evaluate(records, settings=settings, limit=args.limit)
+        print(format_table(rows))
+        return 0
+
+    return _exit_status(work)
 
 
 def _batch_parser() -> argparse.ArgumentParser:
@@ -129,6 +187,7 @@ def _batch_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     _endpoint_options(parser)
+    _voice_options(parser)
     return parser
 
 
@@ -171,6 +230,7 @@ def _files_parser(step: str) -> argparse.ArgumentParser:
         parser.add_argument("requests", metavar="requests.jsonl")
         parser.add_argument("results", metavar="results.jsonl")
         parser.add_argument("--base-url", help="OpenAI-compatible endpoint")
+    _voice_options(parser)
     return parser
 
 
@@ -196,19 +256,23 @@ def _batch(argv: Sequence[str]) -> int:
     args = _batch_parser().parse_args(argv)
 
     def work() -> int:
-        report = asyncio.run(
-            run_jsonl(
-                args.input,
-                args.out,
-                concurrency=args.concurrency,
-                model=args.model,
-                base_url=args.base_url,
-                strict=args.strict,
-                clean=not args.no_clean,
-                progress=False if args.no_progress else None,
-                retry_failed=args.retry_failed,
+        from summarizer.batch import run_jsonl
+
+        # The batch's own progress bar says what it is doing; no status line beside it.
+        with screen(_verbosity(args), live=False):
+            report = asyncio.run(
+                run_jsonl(
+                    args.input,
+                    args.out,
+                    concurrency=args.concurrency,
+                    model=args.model,
+                    base_url=args.base_url,
+                    strict=args.strict,
+                    clean=not args.no_clean,
+                    progress=False if args.no_progress or args.quiet else None,
+                    retry_failed=args.retry_failed,
+                )
             )
-        )
         print(
             f"summarizer: {report.done} summarized, {report.failed} failed, {report.skipped} "
             f"already in {args.out}; {report.total_tokens:,} tokens",
@@ -223,29 +287,37 @@ def _batch_files(step: str, argv: Sequence[str]) -> int:
     args = _files_parser(step).parse_args(argv)
 
     def work() -> int:
-        if step == "prepare":
-            report = batchfile.prepare(
-                args.input, args.out, model=args.model, clean_text=not args.no_clean
-            )
-            print(
-                f"summarizer: {report.written} requests in {args.out}, {report.failed} articles "
-                f"refused (their errors are in {batchfile.articles_path(args.out)})",
-                file=sys.stderr,
-            )
-            return 0
-        if step == "execute":
-            report = batchfile.execute(args.requests, args.results, base_url=args.base_url)
-            print(f"summarizer: {report.written} answered, {report.failed} failed", file=sys.stderr)
-            return 0
-        with tempfile.TemporaryDirectory() as tmp:
-            target = args.out or str(Path(tmp) / "summaries.jsonl")
-            report = batchfile.collect(args.requests, args.results, target, strict=args.strict)
-            if args.out is None:
-                sys.stdout.write(Path(target).read_text(encoding="utf-8"))
-        print(f"summarizer: {report.written} verified, {report.failed} errors", file=sys.stderr)
-        return EXIT_FAILED if report.failed else 0
+        # Each step ends in a one-line report; a status line per record would only flicker.
+        with screen(_verbosity(args), live=False):
+            return _run_step(step, args)
 
     return _exit_status(work)
+
+
+def _run_step(step: str, args: argparse.Namespace) -> int:
+    from summarizer import batchfile
+
+    if step == "prepare":
+        report = batchfile.prepare(
+            args.input, args.out, model=args.model, clean_text=not args.no_clean
+        )
+        print(
+            f"summarizer: {report.written} requests in {args.out}, {report.failed} articles "
+            f"refused (their errors are in {batchfile.articles_path(args.out)})",
+            file=sys.stderr,
+        )
+        return 0
+    if step == "execute":
+        report = batchfile.execute(args.requests, args.results, base_url=args.base_url)
+        print(f"summarizer: {report.written} answered, {report.failed} failed", file=sys.stderr)
+        return 0
+    with tempfile.TemporaryDirectory() as tmp:
+        target = args.out or str(Path(tmp) / "summaries.jsonl")
+        report = batchfile.collect(args.requests, args.results, target, strict=args.strict)
+        if args.out is None:
+            sys.stdout.write(Path(target).read_text(encoding="utf-8"))
+    print(f"summarizer: {report.written} verified, {report.failed} errors", file=sys.stderr)
+    return EXIT_FAILED if report.failed else 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -261,23 +333,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     def work() -> int:
         settings = Settings.resolve()
         results = []
-        for path in args.paths:
-            content = _read(path)
-            article = (
-                Article(html=content, title=args.title)
-                if args.html
-                else Article(text=content, title=args.title)
-            )
-            results.append(
-                summarize(
-                    article,
-                    model=args.model,
-                    base_url=args.base_url,
-                    settings=settings,
-                    strict=args.strict,
-                    clean=not args.no_clean,
+        with screen(_verbosity(args)):  # the status line is cleared before the result prints
+            status("loading")
+            from summarizer.pipeline import summarize
+
+            for path in args.paths:
+                results.append(
+                    summarize(
+                        _article(path, args),
+                        model=args.model,
+                        base_url=args.base_url,
+                        settings=settings,
+                        strict=args.strict,
+                        clean=not args.no_clean,
+                    )
                 )
-            )
         if fmt == "rich":
             console = Console()
             for result in results:
@@ -287,6 +357,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
     return _exit_status(work)
+
+
+def _article(path: str, args: argparse.Namespace) -> Article:
+    """The article a PATH argument names: a page to fetch, or a file's text or HTML."""
+    if _SCHEME.match(path):
+        if not path.lower().startswith(("http://", "https://")):
+            raise InputError(f"Cannot fetch {path}: only http:// and https:// URLs are fetched.")
+        return Article(url=path, title=args.title)
+    content = _read(path)
+    if args.html:
+        return Article(html=content, title=args.title)
+    return Article(text=content, title=args.title)
 
 
 def _render(results: list[ArticleSummary], fmt: str) -> str:

@@ -5,6 +5,11 @@
     │   └── BackendStartError  the embedded llama.cpp server did not come up
     ├── PromptError            a prompt template is missing or lacks a variable
     ├── InputError             the article cannot be summarized as given
+    │   └── FetchError         the article's URL gave no web page to read
+    │       ├── PageUnreachableError   no answer: no network, unknown host, refused, timed out
+    │       ├── PageStatusError        the server answered with a 4xx or 5xx status
+    │       ├── NotHTMLError           what the URL serves is not a web page
+    │       └── PageTooLargeError      the page is larger than the fetch limit
     ├── ProviderError          the LLM endpoint refused or failed the request
     │   ├── OutputTruncatedError    the reply hit the token limit before it was complete
     │   ├── ModelRefusedError       the model declined to answer
@@ -44,6 +49,37 @@ class PromptError(SummarizerError):
 
 class InputError(SummarizerError, ValueError):
     """The article is empty, not text, or too large; the message says what to do."""
+
+
+class FetchError(InputError):
+    """The page at ``url`` could not be fetched; ``status_code`` is the HTTP status, if one
+    came back."""
+
+    def __init__(self, message: str, *, url: str, status_code: int | None = None) -> None:
+        super().__init__(message)
+        self.url = url
+        self.status_code = status_code
+
+
+class PageUnreachableError(FetchError):
+    """No answer came from the page's server: no network, an unknown host, a refused
+    connection, or no reply within the timeout."""
+
+
+class PageStatusError(FetchError):
+    """The page's server answered with an error status (4xx or 5xx)."""
+
+
+class NotHTMLError(FetchError):
+    """The URL serves something other than a web page; ``content_type`` says what."""
+
+    def __init__(self, message: str, *, url: str, status_code: int, content_type: str) -> None:
+        super().__init__(message, url=url, status_code=status_code)
+        self.content_type = content_type
+
+
+class PageTooLargeError(FetchError):
+    """The page is larger than ``fetch_max_bytes``."""
 
 
 class ProviderError(SummarizerError):

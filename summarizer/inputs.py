@@ -6,7 +6,10 @@ import re
 from typing import Literal
 
 from summarizer.errors import InputError
-from summarizer.result import Article
+from summarizer.fetch import fetch_page
+from summarizer.result import Article, Fetched
+from summarizer.settings import Settings
+from summarizer.status import status
 from summarizer.webpage import extract, looks_like_html
 
 _WORD = re.compile(r"[^\W_]")  # a letter or a digit: a text has words
@@ -19,16 +22,19 @@ _URL_ONLY = re.compile(r"(https?://|www\.)\S+", re.IGNORECASE)
 
 
 def coerce_article(
-    article: object, *, max_chars: int, max_html_chars: int
+    article: object, *, max_chars: int, max_html_chars: int, settings: Settings | None = None
 ) -> tuple[Article, Literal["text", "html"]]:
     """Return ``article`` as an :class:`Article` with text, and whether it came from HTML.
 
-    HTML (``Article(html=...)``, or a string that is markup) goes through trafilatura; the
+    An ``Article(url=...)`` with neither text nor HTML is fetched first, within the fetch
+    limits of ``settings`` (default: ``Settings()``'s); :func:`fetched_of` says how. HTML
+    (fetched, ``Article(html=...)``, or a string that is markup) goes through trafilatura; the
     returned article's text is the extracted story and its title, author-free metadata filled
     in where the page has them.
 
     Raises:
         InputError: not text, empty, too long, or HTML without article text.
+        FetchError: the URL gave no page (see its subclasses).
     """
     if isinstance(article, str):
         article = Article(text=article)
@@ -40,6 +46,16 @@ def coerce_article(
         raise InputError(
             f"The article must be a str or a summarizer.Article, not {type(article).__name__}."
         )
+    fetched: Fetched | None = None
+    if not article.text and article.html is None and article.url:
+        limits = settings or Settings()
+        got = fetch_page(
+            article.url,
+            timeout_s=limits.fetch_timeout_s,
+            max_bytes=limits.fetch_max_bytes,
+            max_redirects=limits.fetch_max_redirects,
+        )
+        article, fetched = article.model_copy(update={"html": got.html}), got.fetched
     source: Literal["text", "html"] = "text"
     html = article.html if article.html is not None else None
     if html is None and looks_like_html(article.text):
@@ -50,7 +66,8 @@ def coerce_article(
                 f"The page is {len(html):,} characters of HTML; the limit is {max_html_chars:,} "
                 "(max_html_chars / SUMMARIZER_MAX_HTML_CHARS)."
             )
-        page = extract(html, url=article.url)
+        status("finding the story in the page")
+        page = extract(html, url=fetched.url if fetched else article.url)
         if len(_WORDS.findall(page.text)) < MIN_WORDS:
             raise InputError(
                 "No article text was found in the HTML, only a few words of page furniture. "
@@ -68,7 +85,13 @@ def coerce_article(
             article = _with_date(article, page.date)
         source = "html"
     _check_text(article.text, max_chars)
+    article._fetched = fetched
     return article, source
+
+
+def fetched_of(article: Article) -> Fetched | None:
+    """How :func:`coerce_article` fetched the article's page, or None if it did not."""
+    return article._fetched
 
 
 def _check_text(text: str, max_chars: int) -> None:
@@ -99,8 +122,8 @@ def _check_text(text: str, max_chars: int) -> None:
         )
     if _URL_ONLY.fullmatch(text.strip()):
         raise InputError(
-            "The article is only a web address; summarizer does not fetch pages. Download the "
-            "page and pass its HTML (Article(html=...)) or its text."
+            "The article is only a web address. To fetch the page, pass Article(url=...) (or "
+            "the URL alone on the command line); otherwise pass its text or HTML."
         )
 
 

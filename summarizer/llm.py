@@ -39,6 +39,7 @@ from summarizer.errors import (
 from summarizer.redaction import redact
 from summarizer.result import Usage
 from summarizer.settings import Settings
+from summarizer.status import status
 from summarizer.throttle import Throttle
 
 # Transient by nature: request timeout (408), lock conflict (409), rate limit (429), and server
@@ -261,10 +262,19 @@ def _retry_policy(settings: Settings) -> dict[str, Any]:
         ceiling = settings.backoff_initial_s * 2 ** (state.attempt_number - 1)
         return random.uniform(0, min(ceiling, settings.backoff_max_s))
 
+    def before_sleep(state: RetryCallState) -> None:
+        error = state.outcome.exception() if state.outcome else None
+        pause = state.next_action.sleep if state.next_action else 0.0
+        status(
+            f"the model's endpoint failed ({error}); attempt {state.attempt_number + 1} of "
+            f"{settings.max_attempts} in {pause:.1f} s"
+        )
+
     return {
         "stop": stop_after_attempt(settings.max_attempts)
         | stop_after_delay(settings.retry_deadline_s),
         "wait": wait,
+        "before_sleep": before_sleep,
         "retry": retry_if_exception_type(_Transient),
         "reraise": True,
     }

@@ -27,6 +27,7 @@ from types import TracebackType
 from typing import IO
 
 from summarizer.errors import BackendStartError, ConfigError
+from summarizer.status import status
 
 BUNDLED_MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 _HOST = "127.0.0.1"
@@ -134,6 +135,7 @@ class LocalServer:
         """
         if self._process is not None:
             return self.base_url
+        status(f"starting the embedded model ({self.model_path.name})")
         self._port = _free_port()
         command = [
             sys.executable, "-m", "llama_cpp.server",
@@ -158,6 +160,7 @@ class LocalServer:
             raise ConfigError("The local server was stopped while starting.")
         deadline = time.monotonic() + self.startup_timeout_s
         url = f"http://{_HOST}:{self._port}/v1/models"
+        status("waiting for the embedded model to load")
         while time.monotonic() < deadline:
             code = process.poll()
             if code is not None:

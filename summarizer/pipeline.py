@@ -36,7 +36,7 @@ from summarizer.errors import (
     VerificationError,
 )
 from summarizer.grounding import TextIndex
-from summarizer.inputs import coerce_article
+from summarizer.inputs import coerce_article, fetched_of
 from summarizer.llm import AsyncLLM, Reply, Request, SyncLLM
 from summarizer.prompts import prompt_version, render
 from summarizer.reask import apply_fixes, build_reask, schema_chars
@@ -61,6 +61,7 @@ from summarizer.schema import (
     Extraction,
 )
 from summarizer.settings import Settings
+from summarizer.status import status
 from summarizer.verify import (
     Failure,
     Verifier,
@@ -181,6 +182,7 @@ def _steps(given: _Input, settings: Settings) -> Generator[Request, Reply, _Outc
         request = Request(
             "extract", extract_messages(given.cleaned.text, article.title), Extraction
         )
+        status("reading the article")
         written = yield from _claims(request, verifier, 0, kept, out, settings)
     else:
         # Each part is verified on its own, so that what is built to check it (text indexes,
@@ -190,6 +192,7 @@ def _steps(given: _Input, settings: Settings) -> Generator[Request, Reply, _Outc
             verifier = _verifier(cleaned.original, cleaned, settings)
             messages = chunk_messages(cleaned.text, number, len(given.chunks), article.title)
             request = Request("extract", messages, ChunkExtraction)
+            status(f"reading part {number} of {len(given.chunks)}")
             try:
                 yield from _claims(request, verifier, offset, kept, out, settings)
             except _RECOVERABLE as error:
@@ -209,6 +212,7 @@ def _steps(given: _Input, settings: Settings) -> Generator[Request, Reply, _Outc
         if kept:
             shown = _within(list(kept.values()), given.text_budget)
             request = Request("summarize", combine_messages(shown, article.title), ClaimSummary)
+            status("writing the summary")
             try:
                 reply = yield request
             except _RECOVERABLE as error:
@@ -285,6 +289,7 @@ def _claims(
         else _expect(reply, ChunkExtraction)
     )
     failures: list[Failure] = []
+    status(f"verifying {len(extraction.claims)} claim(s)")
     for draft in extraction.claims:
         _admit(verifier, offset, draft, kept, failures, out.rejected)
 
@@ -310,6 +315,7 @@ def _claims(
             break
         rounds += 1
         out.reask_rounds += 1
+        status(f"re-asking {len(carried)} claim(s)")
         try:
             reply = yield reask
         except _RECOVERABLE as error:
@@ -419,6 +425,7 @@ def _assemble(
         elapsed_s=round(time.perf_counter() - started, 3),
         library_version=_library_version(),
         input_format=given.source,
+        fetched=fetched_of(given.article),
         removed=[
             RemovedSpan(start=r.start, end=r.end, label=r.label) for r in given.cleaned.removed
         ],
@@ -490,7 +497,10 @@ def _read(
     article: object, settings: Settings, clean_text: bool
 ) -> tuple[Article, Literal["text", "html"], Cleaned]:
     doc, source = coerce_article(
-        article, max_chars=settings.max_input_chars, max_html_chars=settings.max_html_chars
+        article,
+        max_chars=settings.max_input_chars,
+        max_html_chars=settings.max_html_chars,
+        settings=settings,
     )
     return doc, source, clean(doc.text) if clean_text else unchanged(doc.text)
 

@@ -8,13 +8,25 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from summarizer.schema import SourceKind
 
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+class Fetched(_Model):
+    """How an article's page was fetched from its URL."""
+
+    url: str = Field(description="The page's final address, after any redirects.")
+    requested_url: str
+    status: int = Field(description="The HTTP status of the final response.")
+    content_type: str
+    bytes: int = Field(description="Size of the page's body as received, decompressed.")
+    fetched_at: datetime = Field(description="When the request was sent (UTC).")
+    seconds: float
 
 
 class Article(_Model):
@@ -31,6 +43,8 @@ class Article(_Model):
     url: str | None = None
     outlet: str | None = None
     published: date | datetime | None = None
+    # Set when the page was fetched from ``url``; reported as ``meta.fetched``.
+    _fetched: Fetched | None = PrivateAttr(default=None)
 
 
 class MatchKind(str, Enum):
@@ -177,6 +191,9 @@ class Meta(_Model):
     elapsed_s: float
     library_version: str
     input_format: Literal["text", "html"] = "text"
+    fetched: Fetched | None = Field(
+        default=None, description="How the page was fetched, when the article came from a URL."
+    )
     removed: list[RemovedSpan] = Field(
         default_factory=list, description="Spans of article.text dropped as page furniture."
     )

@@ -58,6 +58,11 @@ class Settings:
     max_input_chars: int = 2_000_000
     max_html_chars: int = 5_000_000
 
+    # Fetching an article's page from its URL (Article(url=...) with no text).
+    fetch_timeout_s: float = 30.0
+    fetch_max_bytes: int = 10_000_000
+    fetch_max_redirects: int = 5
+
     # Embedded llama.cpp backend.
     local_model_path: str | None = None
     local_n_ctx: int = 8192
@@ -75,6 +80,11 @@ class Settings:
             problems.append("re-ask counts cannot be negative")
         if self.max_input_chars < 1 or self.max_tokens < 1 or self.local_n_ctx < 512:
             problems.append("max_input_chars, max_tokens and local_n_ctx must be positive")
+        if self.fetch_timeout_s <= 0 or self.fetch_max_bytes < 1 or self.fetch_max_redirects < 0:
+            problems.append(
+                "fetch_timeout_s and fetch_max_bytes must be positive, fetch_max_redirects not "
+                "negative"
+            )
         if self.context_tokens < 0 or self.chunk_overlap_tokens < 0:
             problems.append("context_tokens and chunk_overlap_tokens cannot be negative")
         if problems:

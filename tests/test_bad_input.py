@@ -46,7 +46,7 @@ REFUSED: list[tuple[str, object, str]] = [
     ("lone surrogate", f"{SENTENCE} \ud800", "surrogates"),
     ("10 MB string", "word " * 2_000_000, "limit is"),
     ("one 3 MB line", "x" * 3_000_000, "limit is"),
-    ("only a URL", "https://example.com/news/2025/budget-approved", "does not fetch"),
+    ("only a URL", "https://example.com/news/2025/budget-approved", "To fetch the page"),
     ("None", None, "not NoneType"),
     ("a number", 42, "not int"),
     ("a dict", {"text": SENTENCE}, "not dict"),

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-from scripted import ScriptedServer, models_reply, tool_reply
+from pages import STORY_SENTENCE, PageServer
+from scripted import ScriptedServer, models_reply, one_claim, tool_reply
 
 from summarizer import backends
 from summarizer.cli import EXIT_USAGE, main
@@ -149,3 +151,59 @@ def test_base_url_without_model_uses_the_servers_only_model(
         status, out, err = run([str(path), "--base-url", server.base_url], capsys)
     assert status == EXIT_USAGE and not out
     assert "a-model, b-model" in err and "--model" in err and "Traceback" not in err
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0
+    assert re.fullmatch(r"summarizer \d+\.\d+\S*\n", capsys.readouterr().out)
+
+
+COMMANDS = ["batch", "batch prepare", "batch collect", "batch execute", "eval"]
+
+
+def test_help_names_every_command() -> None:
+    run_ = subprocess.run(
+        [sys.executable, "-m", "summarizer", "--help"], capture_output=True, text=True
+    )
+    assert run_.returncode == 0
+    listed = re.findall(r"^  summarizer ((?:batch|eval)(?: \w+)?) ", run_.stdout, re.M)
+    assert listed == COMMANDS
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_its_own_help(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        main([*command.split(), "--help"])
+    out = capsys.readouterr().out
+    assert done.value.code == 0
+    assert out.startswith(f"usage: summarizer {command} ") and "--verbose" in out
+
+
+def test_url_is_fetched_and_summarized(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    reply = tool_reply("Extraction", one_claim(STORY_SENTENCE, summary="The terminal opens."))
+    with PageServer() as pages, ScriptedServer([reply]) as server:
+        _scripted_env(monkeypatch, server.base_url)
+        status = main([pages.url("/moved"), "--format", "json"])
+    out, err = capsys.readouterr()
+    assert status == 0, err
+    result = json.loads(out)
+    assert result["meta"]["fetched"]["url"] == pages.url("/story.html")
+    assert result["meta"]["fetched"]["status"] == 200
+    assert [c["evidence"]["quote"] for c in result["claims"]] == [STORY_SENTENCE]
+
+
+def test_url_errors_are_bad_input(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with PageServer() as pages, ScriptedServer([]) as server:
+        _scripted_env(monkeypatch, server.base_url)
+        missing = main([pages.url("/missing")])
+        missing_err = capsys.readouterr().err
+        other = main(["ftp://127.0.0.1/story.html"])
+        other_err = capsys.readouterr().err
+    assert missing == EXIT_USAGE and "HTTP 404" in missing_err and "Traceback" not in missing_err
+    assert other == EXIT_USAGE and "only http:// and https://" in other_err

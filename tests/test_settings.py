@@ -39,6 +39,8 @@ def test_settings_are_frozen_and_never_show_the_key() -> None:
         ({"max_attempts": 0}, "max_attempts"),
         ({"max_reask_rounds": -1}, "re-ask"),
         ({"local_n_ctx": 10}, "local_n_ctx"),
+        ({"fetch_max_bytes": 0}, "fetch_max_bytes"),
+        ({"fetch_timeout_s": 0}, "fetch_timeout_s"),
     ],
 )
 def test_impossible_values_raise_config_error(overrides: dict[str, float], message: str) -> None:
