@@ -52,8 +52,8 @@ from summarizer.errors import (
 )
 from summarizer.files import atomic_write, open_input
 from summarizer.inputs import coerce_article
-from summarizer.llm import Reply, refusal_of, short_reason, usage_of
-from summarizer.pipeline import chunk_story, extract_messages, from_reply, text_budget
+from summarizer.llm import Reply, Request, refusal_of, short_reason, tool_model, usage_of
+from summarizer.pipeline import chunk_story, from_reply, opening_request, text_budget
 from summarizer.prompts import prompt_version
 from summarizer.result import Article, ArticleSummary
 from summarizer.schema import Extraction
@@ -75,9 +75,13 @@ def articles_path(requests_path: str | Path) -> Path:
     return path.with_name(f"{stem}.articles.jsonl")
 
 
-def request_body(messages: list[dict[str, str]], model: str, settings: Settings) -> dict[str, Any]:
-    """The chat-completion body instructor sends for the first request (a forced tool call)."""
-    _, kwargs = handle_response_model(Extraction, mode=instructor.Mode.TOOLS, messages=messages)
+def request_body(request: Request, model: str, settings: Settings) -> dict[str, Any]:
+    """The chat-completion body instructor sends for ``request`` (a forced tool call)."""
+    _, kwargs = handle_response_model(
+        tool_model(request.response_model, request.schema),
+        mode=instructor.Mode.TOOLS,
+        messages=request.messages,
+    )
     return {
         "model": model,
         **kwargs,
@@ -155,7 +159,7 @@ def _prepared(
             f"{endpoint.context_tokens} tokens); summarize it with `summarizer batch`, which "
             "splits it into parts, or raise context_tokens."
         )
-    return request_body(extract_messages(story.text, doc.title), model, settings)
+    return request_body(opening_request(doc, story, settings), model, settings)
 
 
 def collect(

@@ -203,13 +203,24 @@ def _snap_to_words(text: str, start: int, end: int) -> tuple[int, int]:
 # A sentence ends at . ! ? or … (closing quotes and brackets stay with it) before whitespace,
 # or at a line break.
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*(?P<gap>\s+)|(?P<nl>\s*\n\s*)")
+# Words whose period does not end a sentence ("Mr. Smith", "the U.S. envoy").
+_ABBREVIATIONS = frozenset(
+    "mr mrs ms dr sen rep gov gen lt col capt sgt prof rev st jr sr mt ft no vs etc "
+    "a.m p.m u.s u.n d.c u.k e.g i.e".split()
+)
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """Split text into sentence-like spans (newlines always end one), trimmed of whitespace."""
+    """Split text into sentence-like spans (newlines always end one), trimmed of whitespace.
+
+    A period after an abbreviation or an initial ("Mr.", "U.S.", "J.") ends no sentence, nor
+    does one followed by a lower-case word.
+    """
     spans = []
     pos = 0
     for m in _SENTENCE_END.finditer(text):
+        if m.group("gap") is not None and _continues(text, m.start(), m.end()):
+            continue
         cut = m.start("gap") if m.group("gap") is not None else m.start("nl")
         spans.append((pos, cut))
         pos = m.end()
@@ -223,6 +234,19 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         if a < b:
             trimmed.append((a, b))
     return trimmed
+
+
+def _continues(text: str, stop: int, after: int) -> bool:
+    """Whether the sentence goes on past the punctuation at ``stop`` (followed by whitespace
+    up to ``after``, with no line break)."""
+    if text[stop] != "." or after >= len(text) or "\n" in text[stop:after]:
+        return False
+    nxt = text[after]
+    if nxt.islower():
+        return True
+    word = text[max(0, stop - 12) : stop].rsplit(None, 1)[-1:] or [""]
+    last = word[0].lstrip("(\"'“‘").lower()
+    return last in _ABBREVIATIONS or (len(last) == 1 and last.isalpha())
 
 
 def enclosing(spans: list[tuple[int, int]], start: int, end: int) -> tuple[int, int]:

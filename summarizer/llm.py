@@ -7,12 +7,14 @@ retries only transport failures, and instructor re-asks only when a reply fails 
 from __future__ import annotations
 
 import contextlib
+import copy
 import email.utils
+import json
 import random
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from functools import cache
+from functools import lru_cache
 from typing import Any, Literal, TypeVar
 
 import instructor
@@ -52,11 +54,16 @@ M = TypeVar("M", bound=BaseModel)
 
 @dataclass(frozen=True)
 class Request:
-    """What the pipeline asks of the model."""
+    """What the pipeline asks of the model.
+
+    ``response_model`` is what the reply is validated against; ``schema`` is the JSON schema
+    the model is shown for it (default: the model's own), as a JSON string.
+    """
 
     purpose: Literal["extract", "reask", "summarize"]
     messages: list[dict[str, str]]
     response_model: type[BaseModel]
+    schema: str | None = None
 
 
 @dataclass(frozen=True)
@@ -240,11 +247,30 @@ def _retry_after(exc: BaseException | None) -> float | None:
     return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
 
 
-@cache
-def _tool_model(model: type[BaseModel]) -> type[BaseModel]:
-    """The response model as instructor wraps it, wrapped once: instructor would make a new
-    class on every call, and with it a new tool schema (same content, built again)."""
-    wrapped: type[BaseModel] = instructor.openai_schema(model)
+@lru_cache(maxsize=128)
+def tool_model(model: type[BaseModel], schema: str | None) -> type[BaseModel]:
+    """The response model as instructor wraps it, showing ``schema`` as the tool's parameters
+    when one is given. Wrapped once per schema: instructor would make a new class on every
+    call, and with it a new tool schema (same content, built again)."""
+    if schema is None:
+        wrapped: type[BaseModel] = instructor.openai_schema(model)
+        return wrapped
+    shown = {"title": model.__name__, **json.loads(schema)}
+
+    def model_json_schema(cls: type[BaseModel], *args: Any, **kwargs: Any) -> dict[str, Any]:
+        return copy.deepcopy(shown)
+
+    # Validation stays the model's own; only the schema the model sees changes.
+    subclass = type(
+        model.__name__,
+        (model,),
+        {
+            "__doc__": model.__doc__,
+            "__module__": model.__module__,
+            "model_json_schema": classmethod(model_json_schema),
+        },
+    )
+    wrapped = instructor.openai_schema(subclass)
     return wrapped
 
 
@@ -306,7 +332,7 @@ class _Base:
         kwargs = {
             "model": self.model,
             "messages": request.messages,
-            "response_model": _tool_model(request.response_model),
+            "response_model": tool_model(request.response_model, request.schema),
             "temperature": self.settings.temperature,
             "max_tokens": self.settings.max_tokens,
         }

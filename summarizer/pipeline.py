@@ -8,12 +8,13 @@ send a request.
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import Generator, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 import openai
 from pydantic import BaseModel
@@ -37,6 +38,7 @@ from summarizer.errors import (
 )
 from summarizer.grounding import TextIndex
 from summarizer.inputs import coerce_article, fetched_of
+from summarizer.items import read_claims, read_headline, read_statements
 from summarizer.llm import AsyncLLM, Reply, Request, SyncLLM
 from summarizer.prompts import prompt_version, render
 from summarizer.reask import apply_fixes, build_reask, schema_chars
@@ -53,12 +55,14 @@ from summarizer.result import (
     Usage,
 )
 from summarizer.schema import (
-    MAX_CLAIMS,
+    MAX_KEY_POINTS,
+    MAX_SENTENCES,
     ChunkExtraction,
     ClaimDraft,
     ClaimFixes,
     ClaimSummary,
     Extraction,
+    tool_schema,
 )
 from summarizer.settings import Settings
 from summarizer.status import status
@@ -77,6 +81,9 @@ _SAME_WORDS = 90.0
 # Share of the context kept free of the prompt, for the error of counting tokens.
 _CONTEXT_MARGIN = 0.05
 _MIN_CHUNK_TOKENS = 256
+# How much numbering sentences adds to a text's tokens: "[S12] " in the prompt and "S12" in the
+# schema's enum, a few tokens a sentence of some twenty-five.
+_NUMBERING_COST = 1.25
 # Stories longer than this are planned on a worker thread, since counting their tokens may
 # take a request to the server.
 _COUNT_OFF_LOOP = 20_000
@@ -114,27 +121,36 @@ class _Input:
     text_budget: int
 
 
-def extract_messages(text: str, title: str | None = None) -> list[dict[str, str]]:
-    """The first request's messages for an article that fits the model's context."""
-    return [
-        {"role": "system", "content": render("extract_system")},
+def first_request(verifier: Verifier, title: str | None, settings: Settings) -> Request:
+    """The first request for an article that fits the model's context: its claims and the
+    summary at once."""
+    messages = [
+        {"role": "system", "content": render("system")},
         {
             "role": "user",
             "content": render(
                 "extract_user",
                 title_line=_title_line(title),
-                max_claims=MAX_CLAIMS,
+                max_claims=settings.max_claims,
                 claim_fields=render("claim_fields"),
-                article=text,
+                article=verifier.numbered.render(),
             ),
         },
     ]
+    return Request("extract", messages, Extraction, _shown(Extraction, verifier, settings))
 
 
-def chunk_messages(text: str, part: int, parts: int, title: str | None) -> list[dict[str, str]]:
-    """The messages asking for the claims of part ``part`` (from 1) of a long article."""
-    return [
-        {"role": "system", "content": render("extract_system")},
+def opening_request(doc: Article, cleaned: Cleaned, settings: Settings) -> Request:
+    """The first request :func:`summarize` sends for an article that fits in one request."""
+    return first_request(_verifier(doc.text, cleaned, settings), doc.title, settings)
+
+
+def part_request(
+    verifier: Verifier, part: int, parts: int, title: str | None, settings: Settings
+) -> Request:
+    """The request for the claims of part ``part`` (from 1) of a long article."""
+    messages = [
+        {"role": "system", "content": render("system")},
         {
             "role": "user",
             "content": render(
@@ -142,19 +158,30 @@ def chunk_messages(text: str, part: int, parts: int, title: str | None) -> list[
                 part=part,
                 parts=parts,
                 title_line=_title_line(title),
-                max_claims=MAX_CLAIMS,
+                max_claims=settings.max_claims,
                 claim_fields=render("claim_fields"),
-                article=text,
+                article=verifier.numbered.render(),
             ),
         },
     ]
+    return Request(
+        "extract", messages, ChunkExtraction, _shown(ChunkExtraction, verifier, settings)
+    )
+
+
+def _shown(
+    reply: type[Extraction] | type[ChunkExtraction], verifier: Verifier, settings: Settings
+) -> str:
+    """The schema the model is shown: sentence ids limited to those of ``verifier``'s text."""
+    schema = tool_schema(reply, verifier.numbered.ids, max_claims=settings.max_claims)
+    return json.dumps(schema, separators=(",", ":"))
 
 
 def combine_messages(claims: list[Claim], title: str | None) -> list[dict[str, str]]:
     """The messages asking for a summary written from verified claims."""
     lines = "\n".join(_claim_line(c) for c in claims)
     return [
-        {"role": "system", "content": render("combine_system")},
+        {"role": "system", "content": render("system")},
         {
             "role": "user",
             "content": render("combine_user", title_line=_title_line(title), claims=lines),
@@ -179,85 +206,128 @@ def _steps(given: _Input, settings: Settings) -> Generator[Request, Reply, _Outc
     if len(given.chunks) == 1:
         verifier = _verifier(article.text, given.cleaned, settings)
         whole = verifier.original
-        request = Request(
-            "extract", extract_messages(given.cleaned.text, article.title), Extraction
-        )
+        request = first_request(verifier, article.title, settings)
         status("reading the article")
         written = yield from _claims(request, verifier, 0, kept, out, settings)
     else:
-        # Each part is verified on its own, so that what is built to check it (text indexes,
-        # the attribution analysis) stays the size of a part however long the article.
-        for number, chunk in enumerate(given.chunks, 1):
-            cleaned, offset = given.cleaned.part(chunk.start, chunk.end)
-            verifier = _verifier(cleaned.original, cleaned, settings)
-            messages = chunk_messages(cleaned.text, number, len(given.chunks), article.title)
-            request = Request("extract", messages, ChunkExtraction)
-            status(f"reading part {number} of {len(given.chunks)}")
-            try:
-                yield from _claims(request, verifier, offset, kept, out, settings)
-            except _RECOVERABLE as error:
-                # One unreadable part costs its own claims, not the whole article's.
-                out.failed_call(request, error)
-                out.rejected.append(
-                    Rejection(
-                        kind="chunk",
-                        id=f"part{number}",
-                        text=f"part {number} of {len(given.chunks)} (story characters "
-                        f"{chunk.start}-{chunk.end})",
-                        reason=f"no claims could be read from this part: {_describe(error)}",
-                    )
-                )
         whole = TextIndex(article.text)
-        written = None
-        if kept:
-            shown = _within(list(kept.values()), given.text_budget)
-            request = Request("summarize", combine_messages(shown, article.title), ClaimSummary)
-            status("writing the summary")
-            try:
-                reply = yield request
-            except _RECOVERABLE as error:
-                # The verified claims stand without a summary.
-                out.failed_call(request, error)
-                out.rejected.append(
-                    Rejection(
-                        kind="summary_sentence",
-                        text="",
-                        reason=f"the summary could not be written: {_describe(error)}",
-                    )
-                )
-            else:
-                out.calls.append((request, reply))
-                written = _expect(reply, ClaimSummary)
+        written = yield from _parts(given, kept, out, settings)
     out.claims = list(kept.values())
-    context = {claim.id: evidence_context(whole, claim) for claim in out.claims}
-    support = settings.min_support
     if written is None:
         out.headline = article.title or ""
         return out
-    headline_rejected = verify_headline(written.headline, context, min_support=support)
-    if headline_rejected:
-        out.rejected.append(headline_rejected)
-        out.headline = article.title or ""
-    else:
-        out.headline = written.headline.strip()
-    out.summary_sentences, rejected = verify_statements(
-        written.summary, context, "summary_sentence", min_support=support
-    )
-    out.rejected.extend(rejected)
-    out.key_points, rejected = verify_statements(
-        written.key_points, context, "key_point", min_support=support
-    )
-    out.rejected.extend(rejected)
+    _statements(written, whole, article.title, out, settings)
     return out
 
 
-def _verifier(text: str, cleaned: Cleaned, settings: Settings) -> Verifier:
+def _parts(
+    given: _Input, kept: dict[str, Claim], out: _Outcome, settings: Settings
+) -> Generator[Request, Reply, ClaimSummary | None]:
+    """Read a long article part by part, then write its summary from the merged claims."""
+    article = given.article
+    number_from = 1
+    # Each part is verified on its own, so that what is built to check it (text indexes,
+    # the attribution analysis) stays the size of a part however long the article. Sentence
+    # ids run on from part to part, so that each names one sentence of the whole.
+    for number, chunk in enumerate(given.chunks, 1):
+        cleaned, offset = given.cleaned.part(chunk.start, chunk.end)
+        verifier = _verifier(cleaned.original, cleaned, settings, first_sentence=number_from)
+        number_from = verifier.numbered.next_number
+        request = part_request(verifier, number, len(given.chunks), article.title, settings)
+        status(f"reading part {number} of {len(given.chunks)}")
+        try:
+            yield from _claims(request, verifier, offset, kept, out, settings)
+        except _RECOVERABLE as error:
+            # One unreadable part costs its own claims, not the whole article's.
+            out.failed_call(request, error)
+            out.rejected.append(
+                Rejection(
+                    kind="chunk",
+                    id=f"part{number}",
+                    text=f"part {number} of {len(given.chunks)} (story characters "
+                    f"{chunk.start}-{chunk.end})",
+                    reason=f"no claims could be read from this part: {_describe(error)}",
+                )
+            )
+    if not kept:
+        return None
+    shown = _within(list(kept.values()), given.text_budget)
+    request = Request(
+        "summarize",
+        combine_messages(shown, article.title),
+        ClaimSummary,
+        json.dumps(tool_schema(ClaimSummary), separators=(",", ":")),
+    )
+    status("writing the summary")
+    try:
+        reply = yield request
+    except _RECOVERABLE as error:
+        # The verified claims stand without a summary.
+        out.failed_call(request, error)
+        out.rejected.append(
+            Rejection(
+                kind="summary_sentence",
+                text="",
+                reason=f"the summary could not be written: {_describe(error)}",
+            )
+        )
+        return None
+    out.calls.append((request, reply))
+    return _expect(reply, ClaimSummary)
+
+
+def _statements(
+    written: Extraction | ClaimSummary,
+    whole: TextIndex,
+    title: str | None,
+    out: _Outcome,
+    settings: Settings,
+) -> None:
+    """Keep the headline, summary sentences and key points that kept claims back."""
+    context = {claim.id: evidence_context(whole, claim) for claim in out.claims}
+    support = settings.min_support
+    headline, unreadable = read_headline(written.headline)
+    if unreadable is not None:
+        out.rejected.append(unreadable)
+    rejected_headline = verify_headline(headline, context, min_support=support)
+    if rejected_headline:
+        out.rejected.append(rejected_headline)
+    out.headline = headline if headline and not rejected_headline else title or ""
+    out.summary_sentences = _kept_statements(
+        written.summary, "summary_sentence", MAX_SENTENCES, context, out, support
+    )
+    out.key_points = _kept_statements(
+        written.key_points, "key_point", MAX_KEY_POINTS, context, out, support
+    )
+
+
+def _kept_statements(
+    raw: list[Any],
+    kind: Literal["summary_sentence", "key_point"],
+    limit: int,
+    context: dict[str, str],
+    out: _Outcome,
+    support: float,
+) -> list[SupportedText]:
+    """The statements of one kind that fit the schema and that kept claims back; the others
+    are rejected with their reason."""
+    items, faults = read_statements(raw, kind, limit=limit)
+    out.rejected.extend(faults)
+    statements, rejected = verify_statements(items, context, kind, min_support=support)
+    out.rejected.extend(rejected)
+    return statements
+
+
+def _verifier(
+    text: str, cleaned: Cleaned, settings: Settings, *, first_sentence: int = 1
+) -> Verifier:
     return Verifier(
         text,
         fuzzy_threshold=settings.fuzzy_threshold,
         min_quote_chars=settings.min_quote_chars,
         min_support=settings.min_support,
         cleaned=cleaned,
+        first_sentence=first_sentence,
     )
 
 
@@ -288,25 +358,28 @@ def _claims(
         if request.response_model is Extraction
         else _expect(reply, ChunkExtraction)
     )
+    drafts, faults = read_claims(extraction.claims, limit=settings.max_claims)
+    out.rejected.extend(faults)
     failures: list[Failure] = []
-    status(f"verifying {len(extraction.claims)} claim(s)")
-    for draft in extraction.claims:
-        _admit(verifier, offset, draft, kept, failures, out.rejected)
+    status(f"verifying {len(drafts)} claim(s)")
+    # Ids the model gave are the summary's links to its claims: a claim without one (or with
+    # a repeated one) gets a fresh id that none of them uses.
+    given_ids = {d.id.strip() for d in drafts if d.id.strip()}
+    for draft in drafts:
+        _admit(verifier, offset, draft, kept, failures, out.rejected, reserved=given_ids)
 
     # Re-asks carry only failing claims, within a share of the first call's prompt tokens.
     # Characters per token are calibrated on that first call, schema included: endpoints that
     # count the tool schema in the prompt (OpenAI) and those that do not (llama.cpp) both get
     # an estimate on the safe side, since a re-ask is mostly schema and instructions.
-    first_prompt = sum(len(m["content"]) for m in request.messages) + schema_chars(
-        request.response_model
-    )
+    first_prompt = sum(len(m["content"]) for m in request.messages) + len(request.schema or "")
     chars_per_token = first_prompt / max(reply.usage.prompt_tokens, 1)
     budget = settings.reask_budget_ratio * reply.usage.prompt_tokens
     rounds = 0
     while failures and rounds < settings.max_reask_rounds:
         reask, carried = build_reask(
             failures,
-            verifier.index,
+            verifier.numbered,
             passages=settings.reask_passages,
             budget_tokens=budget,
             chars_per_token=chars_per_token,
@@ -328,7 +401,13 @@ def _claims(
             break
         out.calls.append((reask, reply))
         budget -= reply.usage.prompt_tokens
-        for failure, fixed in apply_fixes(carried, _expect(reply, ClaimFixes)):
+        fixes, unreadable = apply_fixes(carried, _expect(reply, ClaimFixes))
+        for failure in carried:
+            if failure.draft.id in unreadable:
+                failures[failures.index(failure)] = failure.with_reason(
+                    f"{failure.reason}; its fix was unreadable ({unreadable[failure.draft.id]})"
+                )
+        for failure, fixed in fixes:
             failures.remove(failure)
             _admit(verifier, offset, fixed, kept, failures, out.rejected, fixed=True)
     out.rejected.extend(f.rejection() for f in failures)
@@ -362,6 +441,7 @@ def _admit(
     rejected: list[Rejection],
     *,
     fixed: bool = False,
+    reserved: frozenset[str] | set[str] = frozenset(),
 ) -> None:
     """Verify one draft and file it as kept (offsets moved by ``offset``, to index the whole
     article), failing (re-askable) or a duplicate."""
@@ -369,7 +449,8 @@ def _admit(
     taken = set(kept) | {f.draft.id for f in failures} | {r.id for r in rejected if r.id}
     if not fixed and (not draft_id or draft_id in taken):
         # Ids only link summary sentences to claims; an empty or repeated one gets a fresh id.
-        draft_id = next(f"c{n}" for n in range(1, len(taken) + 2) if f"c{n}" not in taken)
+        unusable = taken | reserved
+        draft_id = next(f"c{n}" for n in range(1, len(unusable) + 2) if f"c{n}" not in unusable)
     draft = draft.model_copy(update={"id": draft_id})
     checked = verifier.check(draft, fixed=fixed)
     if isinstance(checked, Failure):
@@ -507,12 +588,22 @@ def _read(
 
 def text_budget(title: str | None, settings: Settings, endpoint: Endpoint) -> int:
     """Tokens of the endpoint's context left for article text beside the prompt and reply."""
-    prompt = chunk_messages("", 99, 99, title)
-    overhead = estimate_tokens("".join(m["content"] for m in prompt)) + estimate_tokens(
+    prompt = render(
+        "chunk_user",
+        part=99,
+        parts=99,
+        title_line=_title_line(title),
+        max_claims=settings.max_claims,
+        claim_fields=render("claim_fields"),
+        article="",
+    )
+    overhead = estimate_tokens(render("system") + prompt) + estimate_tokens(
         "x" * schema_chars(Extraction)
     )
     context = endpoint.context_tokens
-    return int(context * (1 - _CONTEXT_MARGIN)) - settings.max_tokens - overhead
+    room = int(context * (1 - _CONTEXT_MARGIN)) - settings.max_tokens - overhead
+    # Sentence ids and the schema's enum of them take room too.
+    return int(room / _NUMBERING_COST)
 
 
 def chunk_story(text: str, budget: int, settings: Settings, endpoint: Endpoint) -> list[Chunk]:

@@ -21,7 +21,7 @@ _CANDIDATES = (_PACKAGE / "prompts", _PACKAGE.parent / "prompts")
 def prompts_dir() -> Path:
     """The folder the templates are read from."""
     for candidate in _CANDIDATES:
-        if (candidate / "extract_system.txt").is_file():
+        if (candidate / "system.txt").is_file():
             return candidate
     raise PromptError(
         "Prompt templates not found (looked in "

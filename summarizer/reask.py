@@ -1,5 +1,5 @@
-"""Targeted re-asks: send back only the failing claims, each with its reason and the passages of
-the article most likely to hold its evidence, within a token budget.
+"""Targeted re-asks: send back only the failing claims, each with its reason and the numbered
+sentences of the article most likely to state it, within a token budget.
 
 Re-sending the whole conversation (instructor's default re-ask) costs about three times the first
 call's prompt when a third of the claims need fixing; a targeted re-ask costs a fraction of it.
@@ -11,48 +11,43 @@ import json
 import weakref
 from functools import cache
 
-from pydantic import BaseModel
-
-from summarizer.grounding import TextIndex
+from summarizer.items import read_items
 from summarizer.llm import Request
+from summarizer.pointers import Numbered, Sentence
 from summarizer.prompts import render
-from summarizer.schema import ClaimDraft, ClaimFixes
+from summarizer.schema import ClaimDraft, ClaimFix, ClaimFixes, ReplyShape, tool_schema
 from summarizer.verify import Failure, Profile, content_words, support
 
 _MAX_PASSAGE_CHARS = 500
 
 
-def passages_for(failure: Failure, index: TextIndex, limit: int) -> list[str]:
-    """The article sentences most likely to hold the claim's evidence, in article order."""
-    words = content_words(f"{failure.draft.text} {failure.draft.quote} {failure.draft.source}")
+def candidates_for(failure: Failure, numbered: Numbered, limit: int) -> list[Sentence]:
+    """The numbered sentences most likely to state the claim, in article order."""
+    words = content_words(f"{failure.draft.text} {failure.draft.source}")
     scored = [
-        (support(words, _profile(index, i)), a, b) for i, (a, b) in enumerate(index.sentences)
+        (support(words, _profile(numbered, i)), i, s) for i, s in enumerate(numbered.sentences)
     ]
-    best = sorted(scored, key=lambda s: (-s[0], s[1]))[:limit]
-    return [
-        index.text[a:b].strip()[:_MAX_PASSAGE_CHARS]
-        for score, a, b in sorted(best, key=lambda s: s[1])
-        if score > 0
-    ]
+    best = sorted(scored, key=lambda x: (-x[0], x[1]))[:limit]
+    return [s for score, _, s in sorted(best, key=lambda x: x[1]) if score > 0]
 
 
-# Each article's sentence profiles, worked out when first needed; they go with the article.
-_PROFILES: weakref.WeakKeyDictionary[TextIndex, dict[int, Profile]] = weakref.WeakKeyDictionary()
+# Each text's sentence profiles, worked out when first needed; they go with the text.
+_PROFILES: weakref.WeakKeyDictionary[Numbered, dict[int, Profile]] = weakref.WeakKeyDictionary()
 
 
-def _profile(index: TextIndex, i: int) -> Profile:
-    done = _PROFILES.setdefault(index, {})
+def _profile(numbered: Numbered, i: int) -> Profile:
+    done = _PROFILES.setdefault(numbered, {})
     found = done.get(i)
     if found is None:
-        a, b = index.sentences[i]
-        found = done[i] = Profile.of(index.text[a:b])
+        s = numbered.sentences[i]
+        found = done[i] = Profile.of(numbered.text[s.start : s.end])
     return found
 
 
 @cache
-def schema_chars(model: type[BaseModel]) -> int:
+def schema_chars(model: type[ReplyShape]) -> int:
     """Size of the JSON schema sent with a request, for token estimates."""
-    return len(json.dumps(model.model_json_schema()))
+    return len(json.dumps(tool_schema(model)))
 
 
 def estimate_tokens(chars: int, chars_per_token: float) -> int:
@@ -62,7 +57,7 @@ def estimate_tokens(chars: int, chars_per_token: float) -> int:
 
 def build_reask(
     failures: list[Failure],
-    index: TextIndex,
+    numbered: Numbered,
     *,
     passages: int,
     budget_tokens: float,
@@ -72,26 +67,33 @@ def build_reask(
 
     Returns the request (None when not even one claim fits) and the failures it carries.
     """
-    system = render("reask_system")
+    system = render("system")
     fixed_chars = len(system) + len(render("reask_user", items="")) + schema_chars(ClaimFixes)
     spent = estimate_tokens(fixed_chars, chars_per_token)
     items: list[str] = []
     carried: list[Failure] = []
+    offered: list[str] = []
     for failure in failures:
-        # Fewer passages before none: a claim is left out only when even one does not fit.
+        # Fewer sentences before none: a claim is left out only when even one does not fit.
         for k in range(passages, 0, -1):
+            shown = candidates_for(failure, numbered, k)
+            if not shown:
+                break
             item = render(
                 "reask_item",
                 id=failure.draft.id,
                 text=failure.draft.text,
                 reason=failure.reason,
-                passages="\n".join(f"- {p}" for p in passages_for(failure, index, k)),
+                sentences="\n".join(
+                    f"[{s.id}] {numbered.text[s.start : s.end][:_MAX_PASSAGE_CHARS]}" for s in shown
+                ),
             )
             cost = estimate_tokens(len(item), chars_per_token)
             if spent + cost <= budget_tokens:
                 spent += cost
                 items.append(item)
                 carried.append(failure)
+                offered.extend(s.id for s in shown)
                 break
     if not carried:
         return None, []
@@ -99,24 +101,27 @@ def build_reask(
         {"role": "system", "content": system},
         {"role": "user", "content": render("reask_user", items="\n".join(items))},
     ]
-    return Request("reask", messages, ClaimFixes), carried
+    schema = tool_schema(ClaimFixes, list(dict.fromkeys(offered)))
+    return Request(
+        "reask", messages, ClaimFixes, json.dumps(schema, separators=(",", ":"))
+    ), carried
 
 
-def apply_fixes(carried: list[Failure], fixes: ClaimFixes) -> list[tuple[Failure, ClaimDraft]]:
-    """Pair each carried failure with the corrected draft the model returned for it."""
-    by_id = {fix.id.strip(): fix for fix in fixes.fixes}
+def apply_fixes(
+    carried: list[Failure], fixes: ClaimFixes
+) -> tuple[list[tuple[Failure, ClaimDraft]], dict[str, str]]:
+    """Pair each carried failure with the corrected draft the model returned for it.
+
+    Returns the pairs and, by claim id, why a fix that came back could not be read.
+    """
+    fixed, faults = read_items(fixes.fixes, ClaimFix, "claim", limit=len(fixes.fixes))
+    unreadable = {r.id: r.reason for r in faults if r.id}
+    by_id = {fix.id.strip(): fix for fix in fixed}
     out = []
     for failure in carried:
         fix = by_id.get(failure.draft.id)
         if fix is None:
             continue
-        fixed = failure.draft.model_copy(
-            update={
-                "quote": fix.quote,
-                "source": fix.source,
-                "source_kind": fix.source_kind,
-                "cue": fix.cue,
-            }
-        )
-        out.append((failure, fixed))
-    return out
+        update = {"sentences": fix.sentences, "source": fix.source, "quote": ""}
+        out.append((failure, failure.draft.model_copy(update=update)))
+    return out, unreadable

@@ -37,7 +37,8 @@ def to_markdown(result: ArticleSummary) -> str:
             lines.append(f"- **{c.id}** {c.text}{cue}")
             lines.append(
                 f"  > “{_quote(c.evidence.quote)}” "
-                f"(chars {c.evidence.start}–{c.evidence.end}, {c.evidence.match.value} match)"
+                f"({_cited(c)}chars {c.evidence.start}–{c.evidence.end}, "
+                f"{c.evidence.match.value} match)"
             )
         lines.append("")
     if result.rejected:
@@ -52,3 +53,9 @@ def to_markdown(result: ArticleSummary) -> str:
         f"{m.usage.total_tokens} tokens · {m.elapsed_s:.1f} s · prompts {m.prompt_version}</sub>"
     )
     return "\n".join(lines) + "\n"
+
+
+def _cited(claim: Claim) -> str:
+    """The sentence ids a claim cites, as a prefix (``S3, S4; ``), or nothing."""
+    ids = claim.evidence.sentence_ids
+    return f"{', '.join(ids)}; " if ids else ""

@@ -164,7 +164,8 @@ def _claim_title(claim: Claim) -> str:
     cue = f", cue “{a.cue}”" if a.cue else ""
     return (
         f"{claim.id}: {claim.text}\n— {a.source} ({a.kind.value}){cue}\n"
-        f"{ev.match.value} match, score {ev.score:.0f}, origin {claim.origin}"
+        f"{ev.match.value} match{_sentences(ev.sentence_ids)}, score {ev.score:.0f}, "
+        f"origin {claim.origin}"
     )
 
 
@@ -285,7 +286,8 @@ def _claims_table(result: ArticleSummary, slots: dict[str, int], anchors: dict[s
                 f'<td><div class="sr-quote" style="border-left-color:{accent}">'
                 f'“{_e(ev.quote)}”</div><span class="sr-chars">{where}</span></td>'
                 f'<td class="sr-cue">{_e(c.attribution.cue or "—")}</td>'
-                f'<td class="sr-match">{_e(ev.match.value)} ({ev.score:.0f})<br>'
+                f'<td class="sr-match">{_e(ev.match.value)} ({ev.score:.0f})'
+                f"{_e(_sentences(ev.sentence_ids))}<br>"
                 f"{_e(c.origin)}</td></tr>"
             )
     head = "<tr><th>id</th><th>claim</th><th>evidence</th><th>cue</th><th>match · origin</th></tr>"
@@ -410,3 +412,8 @@ def to_html_page(results: Sequence[ArticleSummary], title: str = "Summaries") ->
         f"<title>{_e(title)}</title><style>{_PAGE_CSS}{_CSS}</style></head>"
         f"<body><h1>{_e(title)}</h1>{nav if len(results) > 1 else ''}{body}</body></html>\n"
     )
+
+
+def _sentences(ids: list[str]) -> str:
+    """The cited sentence ids after a match kind (`` of S3, S4``), or nothing."""
+    return f" of {', '.join(ids)}" if ids else ""

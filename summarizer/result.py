@@ -48,11 +48,16 @@ class Article(_Model):
 
 
 class MatchKind(str, Enum):
-    """How an evidence quote was found in the article."""
+    """How a claim's evidence was fixed: the sentences it cites, or a quote inside them."""
 
+    # The claim gave a quote, found inside its cited sentences: exactly, after normalizing
+    # (whitespace, quotes, dashes, case, accents), or fuzzily (a light paraphrase re-aligned).
     EXACT = "exact"
     NORMALIZED = "normalized"
     FUZZY = "fuzzy"
+    # The evidence is the cited sentences: no quote was given, or the one given is not in them.
+    SENTENCE = "sentence"
+    QUOTE_UNMATCHED = "quote_unmatched"
 
 
 class Evidence(_Model):
@@ -62,9 +67,17 @@ class Evidence(_Model):
     start: int = Field(ge=0)
     end: int = Field(ge=0)
     match: MatchKind
-    score: float = Field(description="Similarity of the proposed quote to the span, 0-100.")
+    score: float = Field(
+        description="Similarity of the claim's quote to the span, 0-100 (100 for sentences)."
+    )
+    sentence_ids: list[str] = Field(
+        default_factory=list,
+        description="The numbered sentences the claim cites, as the prompt showed them.",
+    )
     proposed: str | None = Field(
-        default=None, description="The model's quote, when it differed from the article's text."
+        default=None,
+        description="The model's quote, when it differed from the article's text or was not "
+        "found in the cited sentences.",
     )
 
 

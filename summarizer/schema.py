@@ -1,15 +1,32 @@
-"""What the model is asked to return.
+"""What the model is asked to return, and the schema it is shown.
 
-These classes are part of the prompt: instructor sends their docstrings and field descriptions
-to the model, so they are written as instructions. Nothing here is trusted; summarizer.verify
-checks every field against the article before it reaches a result.
+The article reaches the model as numbered sentences (``[S1] ...``), and a claim points at the
+sentences that state it rather than copying them: the library turns the ids into exact spans.
+
+Two kinds of classes live here:
+
+- **Items** (:class:`ClaimDraft`, :class:`SupportedSentence`, :class:`ClaimFix`) carry every
+  constraint the model is asked to keep. Their docstrings and field descriptions are
+  instructions: they are sent to the model as the tool's JSON schema. The library validates
+  each item of a reply on its own (summarizer.items), so one long sentence or one missing field
+  costs only its own item.
+- **Replies** (:class:`Extraction`, :class:`ChunkExtraction`, :class:`ClaimSummary`,
+  :class:`ClaimFixes`) are what instructor validates: only the top-level shape, with items left
+  as raw objects. A reply fails as a whole only when it cannot be read at all.
+
+:func:`tool_schema` builds the schema shown for one request: the items' schema, with each
+sentence id an ``enum`` of the ids that exist in that article (or part), so that backends that
+constrain output (llama.cpp grammars, OpenAI structured outputs) can only name real sentences.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import sys
+from collections.abc import Sequence
 from enum import Enum
+from functools import cache
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -21,6 +38,13 @@ else:
 
 MAX_CLAIMS = 12
 MAX_SENTENCES = 5
+MAX_KEY_POINTS = 3
+MAX_CITED = 3
+CLAIM_CHARS = 300
+STATEMENT_CHARS = 300
+HEADLINE_CHARS = 160
+SOURCE_CHARS = 120
+QUOTE_CHARS = 400
 
 
 class SourceKind(str, Enum):
@@ -37,8 +61,81 @@ class SourceKind(str, Enum):
 UNATTRIBUTED = "unattributed"
 
 
-class _Draft(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class _Item(BaseModel):
+    # The model is shown additionalProperties false; a reply that adds a field anyway loses
+    # only that field, not its item.
+    model_config = ConfigDict(extra="ignore")
+
+
+class ClaimDraft(_Item):
+    """One atomic fact the article reports, the numbered sentences of the article that state
+    it, and who the article says asserted it."""
+
+    id: str = Field(default="", description="c1, c2, c3 and so on, in order.", max_length=20)
+    # At most MAX_CITED ids, as the schema shown says; more is a verification failure that a
+    # re-ask can fix (summarizer.verify), not a fault of the item's shape.
+    sentences: list[str] = Field(
+        description="Ids of the one to three article sentences that state the fact, e.g. S4.",
+        min_length=1,
+    )
+    text: str = Field(
+        description=(
+            "The fact in one short sentence of at most 25 words that a reader understands "
+            "without the article: names instead of pronouns."
+        ),
+        min_length=1,
+        max_length=CLAIM_CHARS,
+    )
+    source: str = Field(
+        default=UNATTRIBUTED,
+        description=(
+            "Who the article says stated it, as written ('Umerov', 'officials', 'reports'), or "
+            "'unattributed' when the article states it in its own voice."
+        ),
+        max_length=SOURCE_CHARS,
+    )
+    quote: str = Field(
+        default="",
+        description=(
+            "Optional: when only part of the cited sentences states the fact, that part copied "
+            "word for word. Leave it out otherwise."
+        ),
+        max_length=QUOTE_CHARS,
+    )
+
+
+class SupportedSentence(_Item):
+    """A sentence of the summary and the claims it rests on."""
+
+    text: str = Field(
+        description="One sentence of the summary.", min_length=1, max_length=STATEMENT_CHARS
+    )
+    claim_ids: list[str] = Field(
+        description="Ids of the claims above that this sentence rests on, at least one.",
+        min_length=1,
+        max_length=MAX_CLAIMS,
+    )
+
+
+class ClaimFix(_Item):
+    """A claim pointed again at the sentences that state it."""
+
+    id: str = Field(description="The claim's id.", max_length=20)
+    sentences: list[str] = Field(
+        description="Ids of the one to three listed sentences that state the claim.",
+        min_length=1,
+    )
+    source: str = Field(
+        default=UNATTRIBUTED,
+        description="Who the sentences say asserted it, as written, or 'unattributed'.",
+        max_length=SOURCE_CHARS,
+    )
+
+
+class ReplyShape(BaseModel):
+    """A reply's top-level shape; items stay raw objects, validated one by one later."""
+
+    model_config = ConfigDict(extra="ignore")
 
     @classmethod
     def model_validate_json(
@@ -69,118 +166,150 @@ class _Draft(BaseModel):
             )
 
 
-class ClaimDraft(_Draft):
-    """One atomic fact the article reports, with the exact words of the article that support it
-    and who the article says asserted it."""
-
-    id: str = Field(description="Short id of the claim: c1, c2, c3 and so on, in order.")
-    text: str = Field(
-        description=(
-            "The claim as one short, self-contained sentence that a reader understands without "
-            "the article: name the people, places and numbers instead of using pronouns."
-        ),
-        max_length=300,
-    )
-    quote: str = Field(
-        description=(
-            "Copy from the article, character for character, the passage that supports the "
-            "claim: one sentence or part of one. Never paraphrase, shorten words or add words."
-        ),
-        max_length=400,
-    )
-    source: str = Field(
-        description=(
-            "Who the article says asserted the claim, written as in the article (for example a "
-            "person's name, an organization, 'officials', 'reports'). Write 'unattributed' when "
-            "the article states it in its own voice."
-        ),
-        max_length=120,
-    )
-    source_kind: SourceKind = Field(description="What kind of source that is.")
-    cue: str = Field(
-        description=(
-            "The words of the article that attribute the claim to its source, as written: "
-            "'said', 'according to', 'emphasized'. Empty when the claim is unattributed."
-        ),
-        max_length=60,
-    )
+RawItems = list[Any]
 
 
-class SupportedSentence(_Draft):
-    """A sentence of the summary and the claims it rests on."""
-
-    text: str = Field(description="One sentence of the summary.", max_length=300)
-    claim_ids: list[str] = Field(
-        description="Ids of the claims above that this sentence rests on, at least one.",
-        max_length=MAX_CLAIMS,
-    )
-
-
-_CLAIMS = Field(
-    description=(
-        "The most important facts of the article, one atomic claim each, most important "
-        "first. Only facts the article states; nothing from outside it."
-    ),
-    min_length=1,
-    max_length=MAX_CLAIMS,
-)
-_HEADLINE = Field(description="A neutral headline for the article.", max_length=160)
-_SUMMARY = Field(
-    description="Two to four sentences summarizing the article, each citing its claims.",
-    min_length=1,
-    max_length=MAX_SENTENCES,
-)
-_KEY_POINTS = Field(
-    description="Up to five short key points, each citing its claims.",
-    max_length=MAX_SENTENCES,
-)
-
-
-class Extraction(_Draft):
+class Extraction(ReplyShape):
     """A structured summary of a news article: its claims first, then a headline, summary
     sentences and key points built only from those claims."""
 
-    claims: list[ClaimDraft] = _CLAIMS
-    headline: str = _HEADLINE
-    summary: list[SupportedSentence] = _SUMMARY
-    key_points: list[SupportedSentence] = _KEY_POINTS
+    # A reply with no claims at all has nothing to verify: that is the whole reply's fault.
+    claims: RawItems = Field(min_length=1)
+    headline: Any = ""
+    summary: RawItems = Field(default_factory=list)
+    key_points: RawItems = Field(default_factory=list)
 
 
-class ChunkExtraction(_Draft):
+class ChunkExtraction(ReplyShape):
     """The claims of one part of a long news article."""
 
-    claims: list[ClaimDraft] = Field(
-        description=(
-            "The most important facts of this part of the article, one atomic claim each, most "
-            "important first. Only facts the text states; nothing from outside it."
-        ),
-        min_length=1,
-        max_length=MAX_CLAIMS,
-    )
+    claims: RawItems = Field(min_length=1)
 
 
-class ClaimSummary(_Draft):
+class ClaimSummary(ReplyShape):
     """A headline, summary sentences and key points of a news article, written only from the
     verified claims listed, each citing the ids of the claims it rests on."""
 
-    headline: str = _HEADLINE
-    summary: list[SupportedSentence] = _SUMMARY
-    key_points: list[SupportedSentence] = _KEY_POINTS
+    headline: Any = ""
+    summary: RawItems = Field(default_factory=list)
+    key_points: RawItems = Field(default_factory=list)
 
 
-class ClaimFix(_Draft):
-    """A corrected claim."""
-
-    id: str = Field(description="The claim's id.")
-    quote: str = Field(description="Words copied exactly from a passage.", max_length=400)
-    source: str = Field(
-        description="Who asserted it, as written, or 'unattributed'.", max_length=120
-    )
-    source_kind: SourceKind
-    cue: str = Field(description="Attributing words, as written, or empty.", max_length=60)
-
-
-class ClaimFixes(_Draft):
+class ClaimFixes(ReplyShape):
     """Corrections for claims that failed verification."""
 
-    fixes: list[ClaimFix] = Field(description="One fix per claim listed.", max_length=MAX_CLAIMS)
+    fixes: RawItems
+
+
+# What each reply's fields hold, as the model is shown them: (item class or None for text,
+# description, minimum and maximum count).
+_FIELDS: dict[str, tuple[type[_Item] | None, str, int, int]] = {
+    "claims": (
+        ClaimDraft,
+        "The most important facts of the article, one atomic claim each, most important "
+        "first. Only facts the article states; nothing from outside it.",
+        1,
+        MAX_CLAIMS,
+    ),
+    "headline": (None, "A neutral headline for the article.", 0, HEADLINE_CHARS),
+    "summary": (
+        SupportedSentence,
+        "Two to four sentences summarizing the article, each citing its claims.",
+        1,
+        MAX_SENTENCES,
+    ),
+    "key_points": (
+        SupportedSentence,
+        "Up to three short key points, each citing its claims.",
+        0,
+        MAX_KEY_POINTS,
+    ),
+    "fixes": (ClaimFix, "One fix per claim listed.", 1, MAX_CLAIMS),
+}
+_SHOWN: dict[type[ReplyShape], tuple[str, ...]] = {
+    Extraction: ("claims", "headline", "summary", "key_points"),
+    ChunkExtraction: ("claims",),
+    ClaimSummary: ("headline", "summary", "key_points"),
+    ClaimFixes: ("fixes",),
+}
+
+
+def tool_schema(
+    reply: type[ReplyShape], sentence_ids: Sequence[str] = (), *, max_claims: int = MAX_CLAIMS
+) -> dict[str, Any]:
+    """The JSON schema the model is shown for ``reply``: every item constraint, with sentence
+    ids limited to ``sentence_ids`` (any string when empty) and at most ``max_claims``
+    claims. Self-contained (no ``$ref``), so that grammar converters take it whole."""
+    schema = copy.deepcopy(_base_schema(reply))
+    if sentence_ids:
+        for prop in schema["properties"].values():
+            items = prop.get("items", {}).get("properties", {})
+            if "sentences" in items:
+                items["sentences"]["items"] = {"type": "string", "enum": list(sentence_ids)}
+    if "claims" in schema["properties"]:
+        schema["properties"]["claims"]["maxItems"] = max_claims
+    return schema
+
+
+@cache
+def _base_schema(reply: type[ReplyShape]) -> dict[str, Any]:
+    properties: dict[str, Any] = {}
+    for name in _SHOWN[reply]:
+        item, description, least, most = _FIELDS[name]
+        if item is None:
+            properties[name] = {"type": "string", "description": description}
+            continue
+        properties[name] = {
+            "type": "array",
+            "description": description,
+            "items": _inline(item.model_json_schema()),
+            "minItems": least,
+            "maxItems": most,
+        }
+    return {
+        "type": "object",
+        "description": " ".join((reply.__doc__ or "").split("\n\n")[0].split()),
+        "properties": properties,
+        "required": list(properties),
+        "additionalProperties": False,
+    }
+
+
+def _inline(schema: dict[str, Any]) -> dict[str, Any]:
+    """An item's schema as the model is shown it: types, ``required`` and counts, without
+    titles, defaults, string lengths or per-field descriptions, with ``$ref`` replaced by what
+    it names.
+
+    The prompt already says what each field holds and how long it may be. String lengths are
+    left out because a grammar-constrained backend (llama.cpp) turns them into rules that make
+    every token several times slower to sample and cut a sentence mid-phrase; the library
+    checks lengths on each item instead (summarizer.items).
+    """
+    defs = schema.pop("$defs", {})
+    dropped = {"title", "default", "maxLength", "minLength"}
+
+    def walk(node: Any, top: bool) -> Any:
+        if isinstance(node, dict):
+            if "$ref" in node:
+                return walk(defs[node["$ref"].rsplit("/", 1)[-1]], top)
+            return {
+                k: walk(v, top and k != "properties")
+                for k, v in node.items()
+                if k not in dropped and (top or k != "description")
+            }
+        if isinstance(node, list):
+            return [walk(v, top) for v in node]
+        return node
+
+    inlined: dict[str, Any] = walk(schema, True)
+    inlined["description"] = " ".join(inlined.get("description", "").split())
+    # The model is asked for every field but the optional quote; a reply that leaves one out
+    # costs only that item (or gets its default), never the whole reply.
+    inlined["required"] = [k for k in inlined["properties"] if k not in _OPTIONAL]
+    inlined["additionalProperties"] = False
+    if "sentences" in inlined["properties"]:
+        inlined["properties"]["sentences"]["maxItems"] = MAX_CITED
+    return inlined
+
+
+_OPTIONAL = frozenset({"quote"})

@@ -41,6 +41,10 @@ class Settings:
     backoff_max_s: float = 20.0
     max_validation_retries: int = 1
 
+    # What the model is asked for: at most this many claims per article (or part); more are
+    # rejected, the first ones kept.
+    max_claims: int = 12
+
     # Grounding and verification.
     fuzzy_threshold: float = 90.0
     min_quote_chars: int = 12
@@ -74,6 +78,8 @@ class Settings:
             problems.append("fuzzy_threshold must be between 0 and 100")
         if not 0 <= self.min_support <= 1:
             problems.append("min_support must be between 0 and 1")
+        if not 1 <= self.max_claims <= 100:
+            problems.append("max_claims must be between 1 and 100")
         if self.max_attempts < 1:
             problems.append("max_attempts must be at least 1")
         if self.max_reask_rounds < 0 or self.max_validation_retries < 0:

@@ -77,7 +77,10 @@ def render_terminal(result: ArticleSummary, console: Console) -> None:
                 _plain(c.text),
                 quote,
                 Text.assemble(_plain(c.id), "\n", (c.origin, "dim")),
-                Text(f"{c.evidence.match.value} {c.evidence.score:.0f}"),
+                Text(
+                    f"{c.evidence.match.value} {c.evidence.score:.0f}"
+                    + (f"\n{', '.join(c.evidence.sentence_ids)}" if c.evidence.sentence_ids else "")
+                ),
             )
         table.add_section()
     if result.claims:

@@ -1,9 +1,11 @@
 """Turn what the model proposed into verified claims, or into rejections with a reason.
 
-A claim is kept only when its quote is found in the story text (summarizer.grounding), outside
-any instruction planted in it (summarizer.injection), and its own words are backed by the
-sentence the quote sits in. Who said it is then read from the text (summarizer.resolver), with
-the model's proposal confirmed or kept for inspection. Summary sentences and key points keep
+A claim cites numbered sentences of the story text (summarizer.pointers); sentences inside an
+instruction planted in the article (summarizer.injection) are not numbered, so they cannot be
+cited. A claim is kept only when its cited sentences exist and back its own words; its evidence
+is those sentences, or the shorter quote it gives when that is found inside them. Who said it
+is then read from the text (summarizer.resolver), with the model's proposal confirmed or kept
+for inspection. Summary sentences and key points keep
 only citations of kept claims.
 """
 
@@ -18,6 +20,7 @@ from summarizer.attribution import SourceFinder, distinctive
 from summarizer.cleaning import Cleaned, unchanged
 from summarizer.grounding import TextIndex, enclosing, normalize
 from summarizer.injection import instruction_spans
+from summarizer.pointers import Numbered, Sentence, canonical_id
 from summarizer.resolver import Resolution, Resolver
 from summarizer.result import (
     Attribution,
@@ -27,7 +30,7 @@ from summarizer.result import (
     Rejection,
     SupportedText,
 )
-from summarizer.schema import UNATTRIBUTED, ClaimDraft, SourceKind, SupportedSentence
+from summarizer.schema import MAX_CITED, UNATTRIBUTED, ClaimDraft, SourceKind, SupportedSentence
 
 _UNATTRIBUTED_NAMES = frozenset({"", UNATTRIBUTED, "none", "n/a", "article", "the article"})
 _STOPWORDS = frozenset(
@@ -42,10 +45,9 @@ _STOPWORDS = frozenset(
 _THOUSANDS = re.compile(r"(?<=\d)[,.](?=\d{3}\b)")
 
 FailureCode = Literal[
-    "quote_too_short",
-    "quote_not_found",
-    "in_removed_text",
-    "planted_instruction",
+    "no_sentence",
+    "unknown_sentence",
+    "too_many_sentences",
     "unsupported",
     "duplicate",
 ]
@@ -73,7 +75,7 @@ class Failure:
 
 
 class Verifier:
-    """Checks claims against one article."""
+    """Checks claims against one article (or one part of a long one)."""
 
     def __init__(
         self,
@@ -83,10 +85,11 @@ class Verifier:
         min_quote_chars: int,
         min_support: float,
         cleaned: Cleaned | None = None,
+        first_sentence: int = 1,
     ) -> None:
         """``text`` is the article as passed; ``cleaned`` its story text with page furniture
-        removed (default: nothing removed). Quotes and sources are looked for in the story text;
-        evidence offsets always index ``text``."""
+        removed (default: nothing removed). The story's sentences are numbered from
+        ``first_sentence``, planted instructions left out; evidence offsets index ``text``."""
         self.cleaned = cleaned or unchanged(text)
         if self.cleaned.original != text:
             raise ValueError("cleaned must be the cleaning of text")
@@ -94,6 +97,12 @@ class Verifier:
         # With nothing removed the story is the text: one index serves both.
         self.index = self.original if not self.cleaned.removed else TextIndex(self.cleaned.text)
         self._planted = instruction_spans(self.cleaned.text)
+        self.numbered = Numbered(
+            self.cleaned.text,
+            spans=self.index.sentences,
+            planted=self._planted,
+            first=first_sentence,
+        )
         self._sources = SourceFinder(self.index, ignore=self._planted)
         self._fuzzy_threshold = fuzzy_threshold
         self._min_quote_chars = min_quote_chars
@@ -104,68 +113,105 @@ class Verifier:
         return evidence_context(self.original, claim)
 
     def check(self, draft: ClaimDraft, *, fixed: bool = False) -> Claim | Failure:
-        """Verify one proposed claim. ``fixed`` marks a claim that came back from a re-ask."""
-        quote = draft.quote.strip()
-        if len(normalize(quote)) < self._min_quote_chars:
-            return Failure(
-                draft,
-                "quote_too_short",
-                f"quote {quote!r} is too short to pin down "
-                f"(fewer than {self._min_quote_chars} characters)",
-            )
-        match = self.index.locate(quote, fuzzy_threshold=self._fuzzy_threshold)
-        span = self.cleaned.to_original(match.start, match.end) if match else None
-        if match is None or span is None:
-            return self._not_in_story(draft, quote)
-        if any(a < match.end and match.start < b for a, b in self._planted):
-            return Failure(
-                draft,
-                "planted_instruction",
-                "the quote is an instruction planted in the article, not reported news",
-            )
-        sentence = enclosing(self.index.sentences, match.start, match.end)
-        support = support_score(draft.text, self.index.text[sentence[0] : sentence[1]])
+        """Verify one proposed claim. ``fixed`` marks a claim that came back from a re-ask.
+
+        The claim's cited sentences become its evidence (or the quote it gives, when that is
+        found inside them), and its own words must be backed by those sentences.
+        """
+        cited = self._cited(draft)
+        if isinstance(cited, Failure):
+            return cited
+        story = self.cleaned.text
+        support, run = max(
+            (
+                (support_score(draft.text, story[r[0].start : r[-1].end]), r)
+                for r in self.numbered.runs(cited, joined=self._joined)
+            ),
+            key=lambda scored: scored[0],
+        )
         if support < self._min_support:
+            ids = ", ".join(s.id for s in cited)
             return Failure(
                 draft,
                 "unsupported",
-                f"the claim's words are not backed by its evidence (support {support:.2f} "
-                f"< {self._min_support:g}, numbers must match)",
+                f"the claim's words are not backed by its sentences {ids} (support "
+                f"{support:.2f} < {self._min_support:g}, numbers must match)",
             )
+        start, end, kind, score = self._evidence_span(draft, run[0].start, run[-1].end)
+        span = self.cleaned.to_original(start, end)
+        if span is None:  # a numbered sentence is story text, which always maps back
+            raise RuntimeError(f"story span {start}-{end} has no original text")
         # Who said it is read last: the article is analysed for attribution only once a claim
         # has passed every other check.
-        attribution = self._attribution(draft, match.start, match.end)
-        found = self.original.text[span[0] : span[1]]
+        attribution = self._attribution(draft, start, end)
+        quote = draft.quote.strip()
         evidence = Evidence(
-            quote=found,
+            quote=self.original.text[span[0] : span[1]],
             start=span[0],
             end=span[1],
-            match=match.kind,
-            score=match.score,
-            proposed=None if found == quote else quote,
+            match=kind,
+            score=score,
+            sentence_ids=[s.id for s in run],
+            proposed=quote
+            if quote
+            and (
+                kind is MatchKind.QUOTE_UNMATCHED or quote != self.original.text[span[0] : span[1]]
+            )
+            else None,
         )
         origin: Literal["model", "local_repair", "reask"]
-        origin = "reask" if fixed else "local_repair" if match.kind is MatchKind.FUZZY else "model"
+        origin = "reask" if fixed else "local_repair" if kind is MatchKind.FUZZY else "model"
         return Claim(
             id=draft.id, text=draft.text, attribution=attribution, evidence=evidence, origin=origin
         )
 
-    def _not_in_story(self, draft: ClaimDraft, quote: str) -> Failure:
-        match = self.original.locate(quote, fuzzy_threshold=self._fuzzy_threshold)
-        removed = self.cleaned.removed_at(match.start, match.end) if match else None
-        if removed is not None:
+    def _joined(self, a: Sentence, b: Sentence) -> bool:
+        """Whether story sentences ``a`` and ``b`` are one span of the original text (no page
+        furniture was removed between them)."""
+        return self.cleaned.to_original(a.start, b.end) is not None
+
+    def _cited(self, draft: ClaimDraft) -> list[Sentence] | Failure:
+        """The sentences a claim cites, or why they cannot be its evidence."""
+        named = list(
+            dict.fromkeys(canonical_id(c) or c.strip() for c in draft.sentences if c.strip())
+        )
+        if not named:
+            return Failure(draft, "no_sentence", "the claim cites no sentence of the article")
+        if len(named) > MAX_CITED:
             return Failure(
                 draft,
-                "in_removed_text",
-                f"quote is in text removed as page furniture ({removed.label}); pass "
-                "clean=False if that text belongs to the story",
+                "too_many_sentences",
+                f"the claim cites {len(named)} sentences; at most {MAX_CITED} may back one claim",
             )
-        return Failure(
-            draft,
-            "quote_not_found",
-            f"quote not found in the article (no span reaches similarity "
-            f"{self._fuzzy_threshold:g})",
-        )
+        found = [self.numbered.get(c) for c in named]
+        unknown = [c for c, s in zip(named, found, strict=True) if s is None]
+        if unknown:
+            ids = self.numbered.ids
+            shown = f"{ids[0]}-{ids[-1]}" if ids else "none"
+            return Failure(
+                draft,
+                "unknown_sentence",
+                f"the claim cites {', '.join(unknown)}, which names no sentence of this text "
+                f"(the sentences shown are {shown})",
+            )
+        return [s for s in found if s is not None]
+
+    def _evidence_span(
+        self, draft: ClaimDraft, start: int, end: int
+    ) -> tuple[int, int, MatchKind, float]:
+        """The quote's span when the claim gives one found inside [start, end) of the story;
+        else the cited sentences themselves."""
+        quote = draft.quote.strip()
+        if not quote:
+            return start, end, MatchKind.SENTENCE, 100.0
+        if len(normalize(quote)) < self._min_quote_chars:
+            # Too short to pin anything down: the sentences are the evidence.
+            return start, end, MatchKind.SENTENCE, 100.0
+        within = TextIndex(self.cleaned.text[start:end])
+        match = within.locate(quote, fuzzy_threshold=self._fuzzy_threshold)
+        if match is not None:
+            return start + match.start, start + match.end, match.kind, match.score
+        return start, end, MatchKind.QUOTE_UNMATCHED, 0.0
 
     @cached_property
     def _resolver(self) -> Resolver:
@@ -194,9 +240,7 @@ class Verifier:
             agrees = named and same_source(proposed, found.source)
             return Attribution(
                 source=found.source,
-                kind=draft.source_kind
-                if agrees and draft.source_kind is not SourceKind.UNATTRIBUTED
-                else kind_of(found.source),
+                kind=kind_of(found.source),
                 cue=found.cue,
                 source_start=source[0],
                 source_end=source[1],
@@ -218,7 +262,7 @@ class Verifier:
         span = self.cleaned.to_original(*named_span) if named_span else None
         return Attribution(
             source=proposed if span else UNATTRIBUTED,
-            kind=draft.source_kind if span else SourceKind.UNATTRIBUTED,
+            kind=kind_of(proposed) if span else SourceKind.UNATTRIBUTED,
             cue=found.cue,
             source_start=span[0] if span else None,
             source_end=span[1] if span else None,

@@ -6,6 +6,7 @@ answers live in cassettes/ and are replayed by tests/test_recorded.py.
 from __future__ import annotations
 
 import json
+import re
 import socket
 import threading
 import time
@@ -92,6 +93,48 @@ def models_reply(*names: str) -> Scripted:
     )
 
 
+_NUMBERED = re.compile(r"^\[(S\d+)\] (.*)$", re.MULTILINE)
+
+
+def point(answer: Scripted, payload: dict[str, Any]) -> Scripted:
+    """``answer`` with each sentence reference ``"@words"`` in a tool call's ``sentences``
+    replaced by the id of the first numbered sentence of the request that contains the words,
+    as a model reading the prompt would point at it. A reference that matches no sentence is
+    left as it is, so it reaches the library as an id that does not exist."""
+    body = answer.body
+    if not isinstance(body, dict) or "@" not in json.dumps(body):
+        return answer
+    prompt = "\n".join(str(m.get("content") or "") for m in payload.get("messages", []))
+    numbered = _NUMBERED.findall(prompt)
+
+    def resolve(ref: Any) -> Any:
+        if not (isinstance(ref, str) and ref.startswith("@")):
+            return ref
+        words = " ".join(ref[1:].split())
+        return next((i for i, line in numbered if words in " ".join(line.split())), ref)
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {
+                k: [resolve(r) for r in v] if k == "sentences" and isinstance(v, list) else walk(v)
+                for k, v in node.items()
+            }
+        if isinstance(node, list):
+            return [walk(v) for v in node]
+        return node
+
+    body = json.loads(json.dumps(body))
+    for choice in body.get("choices", []):
+        for call in (choice.get("message") or {}).get("tool_calls") or []:
+            raw = call["function"]["arguments"]
+            try:
+                arguments = json.loads(raw)
+            except ValueError:
+                continue
+            call["function"]["arguments"] = json.dumps(walk(arguments))
+    return Scripted(body, answer.status, answer.headers, answer.delay_s, answer.cut_after)
+
+
 class ScriptedServer:
     """Serves the script in order and keeps every request body it received (``{}`` for a GET)
     and, in ``paths``, each request's method and path.
@@ -140,7 +183,7 @@ class ScriptedServer:
                             else error_reply(500, "script exhausted")
                         )
                 try:
-                    self._answer(answer)
+                    self._answer(point(answer, payload))
                 finally:
                     with server._lock:
                         server.in_flight -= 1
@@ -198,25 +241,23 @@ def scripted_server(script: list[Scripted]) -> Iterator[ScriptedServer]:
 SEED_SENTENCE = "Russia has yet to publicly comment on the latest developments."
 
 
+def claim(
+    sentence: str, *, id: str = "c1", text: str | None = None, source: str = "unattributed"
+) -> dict[str, Any]:
+    """A claim citing the numbered sentence that contains ``sentence`` (see :func:`point`)."""
+    return {"id": id, "sentences": [f"@{sentence}"], "text": text or sentence, "source": source}
+
+
 def one_claim(
     quote: str = SEED_SENTENCE,
     *,
     text: str | None = None,
     summary: str = "Russia has not commented on the developments.",
 ) -> dict[str, Any]:
-    """Extraction arguments with one unattributed claim quoting ``quote`` and one summary
-    sentence citing it (by default a sentence of the seed article)."""
+    """Extraction arguments with one unattributed claim citing the sentence that holds
+    ``quote`` and one summary sentence citing it (by default a sentence of the seed article)."""
     return {
-        "claims": [
-            {
-                "id": "c1",
-                "text": text or quote,
-                "quote": quote,
-                "source": "unattributed",
-                "source_kind": "unattributed",
-                "cue": "",
-            }
-        ],
+        "claims": [claim(quote, text=text)],
         "headline": "",
         "summary": [{"text": summary, "claim_ids": ["c1"]}],
         "key_points": [],

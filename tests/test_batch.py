@@ -45,7 +45,7 @@ def article(n: int) -> str:
 def first_sentence(payload: dict[str, Any]) -> str:
     user = payload["messages"][-1]["content"]
     text = user.split("<article>\n", 1)[1].split("\n</article>", 1)[0]
-    return text.split(". ", 1)[0] + "."
+    return text.split("\n", 1)[0].split("] ", 1)[1]
 
 
 def answering(delay_s: float = 0.0, fail_if: str | None = None) -> Any:

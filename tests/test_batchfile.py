@@ -17,13 +17,14 @@ from typing import Any
 import pytest
 from conftest import RECORDED_MODEL, SEED
 from invariants import assert_verified
-from scripted import SEED_SENTENCE, ScriptedServer, one_claim, tool_reply
+from scripted import SEED_SENTENCE, ScriptedServer, one_claim, point, tool_reply
 
 from summarizer import ArticleSummary, InputError, Settings
 from summarizer.batchfile import URL, articles_path, collect, execute, prepare
 from summarizer.cleaning import clean
 from summarizer.cli import main
-from summarizer.pipeline import extract_messages
+from summarizer.pipeline import opening_request
+from summarizer.result import Article
 
 OWN_ARTICLE = (
     "The harbour board voted on Monday to close the old ferry terminal by March, its chair, "
@@ -66,7 +67,10 @@ def test_prepare_writes_the_request_summarize_sends_first(prepared: Path) -> Non
     assert (first["method"], first["url"]) == ("POST", URL)
     body = first["body"]
     assert body["model"] == RECORDED_MODEL
-    assert body["messages"] == extract_messages(clean(seed).text, "Prisoner swap")
+    opening = opening_request(Article(text=seed, title="Prisoner swap"), clean(seed), Settings())
+    assert body["messages"] == opening.messages
+    shown = json.loads(opening.schema or "")
+    assert body["tools"][0]["function"]["parameters"]["properties"] == shown["properties"]
     assert body["tools"][0]["function"]["name"] == "Extraction"
     assert body["tool_choice"] == {"type": "function", "function": {"name": "Extraction"}}
     assert body["max_tokens"] == Settings().max_tokens
@@ -97,10 +101,17 @@ def _output(custom_id: str, body: Any, status: int = 200) -> dict[str, Any]:
     }
 
 
+def _answer(prepared: Path, custom_id: str, arguments: dict[str, Any]) -> Any:
+    """A SCRIPTED engine answer to the prepared request ``custom_id``, pointing at the
+    sentences of that request (see scripted.point)."""
+    (line,) = [r for r in read_jsonl(prepared) if r["custom_id"] == custom_id]
+    return point(tool_reply("Extraction", arguments), line["body"]).body
+
+
 def test_collect_verifies_each_answer_and_accounts_for_every_article(
     prepared: Path, tmp_path: Path
 ) -> None:
-    good = tool_reply("Extraction", one_claim(SEED_SENTENCE)).body
+    good = _answer(prepared, "seed", one_claim(SEED_SENTENCE))
     results = write_jsonl(
         tmp_path / "results.jsonl",
         [
@@ -169,7 +180,7 @@ def test_collect_refuses_requests_prepared_with_other_prompts(
     entries = read_jsonl(articles)
     entries[0]["prompt_version"] = "sha256:000000000000"
     write_jsonl(articles, entries)
-    good = tool_reply("Extraction", one_claim(SEED_SENTENCE)).body
+    good = _answer(prepared, "seed", one_claim(SEED_SENTENCE))
     results = write_jsonl(tmp_path / "results.jsonl", [_output("seed", good)])
     out = tmp_path / "summaries.jsonl"
     collect(prepared, results, out, settings=Settings())

@@ -144,14 +144,14 @@ def _shown(payload: dict[str, Any]) -> str:
     return re.split(r"<article[^>]*>\n", user, maxsplit=1)[1].split("\n</article>", 1)[0]
 
 
-def _claim(n: int, sentence: str) -> dict[str, Any]:
+def _claim(n: int, line: str) -> dict[str, Any]:
+    """A claim stating the numbered sentence ``line`` ("[S4] ...") word for word."""
+    sentence_id, sentence = re.fullmatch(r"\[(S\d+)\] (.*)", line).groups()  # type: ignore[union-attr]
     return {
         "id": "c1",  # every part numbers its claims from c1: ids must be made unique
+        "sentences": [sentence_id],
         "text": sentence,
-        "quote": sentence,
         "source": "unattributed",
-        "source_kind": "unattributed",
-        "cue": "",
     }
 
 

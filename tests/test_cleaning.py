@@ -14,7 +14,7 @@ from scripted import one_claim, scripted_server, tool_reply
 from summarizer import Article, InputError, Settings, summarize
 from summarizer.cleaning import clean, unchanged
 from summarizer.inputs import coerce_article
-from summarizer.schema import ClaimDraft, SourceKind
+from summarizer.schema import ClaimDraft
 from summarizer.verify import Failure, Verifier
 from summarizer.webpage import looks_like_html
 
@@ -142,22 +142,22 @@ def test_cleaning_only_removes_whole_lines_and_maps_exactly(lines: list[str]) ->
         assert span is None or text[span[0] : span[1]] == cleaned.text[0]
 
 
-def test_a_quote_from_removed_furniture_is_rejected_with_that_reason() -> None:
+def test_removed_furniture_is_never_offered_as_a_sentence() -> None:
+    cleaned = clean(SEED_TEXT)
     verifier = Verifier(
-        SEED_TEXT, fuzzy_threshold=90, min_quote_chars=12, min_support=0.5,
-        cleaned=clean(SEED_TEXT),
-    )  # fmt: skip
+        SEED_TEXT, fuzzy_threshold=90, min_quote_chars=12, min_support=0.5, cleaned=cleaned
+    )
+    furniture = "Get curated U.S. market news, insights and key dates delivered to your inbox."
+    assert furniture in SEED_TEXT and furniture not in verifier.numbered.render()
+    last = verifier.numbered.sentences[-1]
+    assert cleaned.text[last.start : last.end].endswith("according to AP news.")
     draft = ClaimDraft(
         id="c1",
+        sentences=[f"S{verifier.numbered.next_number}"],
         text="Readers get curated U.S. market news delivered to their inbox.",
-        quote="Get curated U.S. market news, insights and key dates delivered to your inbox.",
-        source="unattributed",
-        source_kind=SourceKind.UNATTRIBUTED,
-        cue="",
     )
     result = verifier.check(draft)
-    assert isinstance(result, Failure) and result.code == "in_removed_text"
-    assert "page furniture (call_to_action)" in result.reason
+    assert isinstance(result, Failure) and result.code == "unknown_sentence"
 
 
 def test_verifier_on_unchanged_text_matches_verifier_without_cleaning() -> None:

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from pages import STORY_SENTENCE, PageServer
-from scripted import ScriptedServer, models_reply, one_claim, tool_reply
+from scripted import ScriptedServer, claim, models_reply, one_claim, tool_reply
 
 from summarizer import backends
 from summarizer.cli import EXIT_USAGE, main
@@ -91,8 +91,7 @@ def _reply() -> Any:
     return tool_reply(
         "Extraction",
         {
-            "claims": [{"id": "c1", "text": quote, "quote": quote, "source": "unattributed",
-                        "source_kind": "unattributed", "cue": ""}],
+            "claims": [claim(quote)],
             "headline": "",
             "summary": [{"text": "The bridge will reopen on Monday.", "claim_ids": ["c1"]}],
             "key_points": [],

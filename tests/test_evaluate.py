@@ -43,7 +43,7 @@ RECORD = {
 REPLY = {
     "claims": [
         {"id": "c1", "text": "Strikes forced critical infrastructure to switch to backup power.",
-         "quote": QUOTE, "source": SOURCE, "source_kind": "government", "cue": "according to"},
+         "sentences": [f"@{QUOTE}"], "quote": QUOTE, "source": SOURCE},
     ],
     "headline": "",
     "summary": [{"text": "Strikes forced infrastructure onto backup power.", "claim_ids": ["c1"]}],

@@ -66,18 +66,18 @@ def with_claims(*claims: dict[str, str]) -> dict[str, Any]:
     return {**GOOD_ARGS, "claims": [GOOD_ARGS["claims"][0], *claims]}  # type: ignore[list-item]
 
 
-INVENTED_QUOTE = {
+# A claim the sentence it cites does not back.
+INVENTED_CLAIM = {
     "id": "c2", "text": "Moscow agreed to free every prisoner by Christmas.",
-    "quote": "Moscow agreed to free every prisoner by Christmas", "source": "unattributed",
-    "source_kind": "unattributed", "cue": "",
+    "sentences": ["@Russia has yet to publicly comment"], "source": "unattributed",
 }  # fmt: skip
 INVENTED_SOURCE = {
     "id": "c2", "text": "Russia escalates attacks on Ukraine's energy infrastructure.",
-    "quote": "Russia escalates attacks on Ukraine's energy infrastructure",
-    "source": "Reuters", "source_kind": "media", "cue": "reported",
+    "sentences": ["@Russia escalates attacks on Ukraine's energy infrastructure"],
+    "source": "Reuters",
 }  # fmt: skip
-STILL_WRONG = {"fixes": [{"id": "c2", "quote": "Nothing like this is in the article at all",
-                          "source": "Reuters", "source_kind": "media", "cue": ""}]}  # fmt: skip
+STILL_WRONG = {"fixes": [{"id": "c2", "sentences": ["@Umerov emphasized that technical"],
+                          "source": "Reuters"}]}  # fmt: skip
 HTTP_DATE = email.utils.formatdate(time.time() + 1, usegmt=True)
 
 
@@ -98,6 +98,12 @@ def _rejects(code_words: str) -> Callable[[Any], None]:
         assert code_words in rejected.reason
 
     return check
+
+
+def _headline_rejected(result: ArticleSummary) -> None:
+    assert [c.id for c in result.claims] == ["c1"] and result.headline == ""
+    (rejected,) = [r for r in result.rejected if r.kind == "headline"]
+    assert "longer than" in rejected.reason
 
 
 def _corrected(invented: str) -> Callable[[Any], None]:
@@ -142,16 +148,17 @@ FAULTS = [
     Fault("finish_reason length", lambda: [tool_reply("Extraction", GOOD_ARGS,
                                                       finish_reason="length")],
           OutputTruncatedError, 1),
-    Fault("ungrounded quote", lambda: [tool_reply("Extraction", with_claims(INVENTED_QUOTE)),
-                                       tool_reply("ClaimFixes", STILL_WRONG)],
-          ArticleSummary, 2, check=_rejects("not found")),
+    Fault("claim its sentence does not back", lambda: [
+        tool_reply("Extraction", with_claims(INVENTED_CLAIM)),
+        tool_reply("ClaimFixes", STILL_WRONG)], ArticleSummary, 2, check=_rejects("not backed")),
     Fault("invented source", lambda: [tool_reply("Extraction", with_claims(INVENTED_SOURCE))],
           ArticleSummary, 1, check=_corrected("Reuters")),
     Fault("empty claims list", lambda: [tool_reply("Extraction", {**GOOD_ARGS, "claims": []})]
           * 2, RetriesExhaustedError, 2),
-    Fault("huge reply", lambda: [tool_reply("Extraction", {**GOOD_ARGS,
-                                                           "headline": "x" * 3_000_000})] * 2,
-          RetriesExhaustedError, 2, max_seconds=10.0),
+    # One over-long item costs only itself: the headline, not the claims.
+    Fault("huge headline", lambda: [tool_reply("Extraction", {**GOOD_ARGS,
+                                                              "headline": "x" * 3_000_000})],
+          ArticleSummary, 1, max_seconds=10.0, check=_headline_rejected),
 ]  # fmt: skip
 
 

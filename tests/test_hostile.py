@@ -14,6 +14,7 @@ import pytest
 from conftest import SEED
 from invariants import assert_verified
 from scripted import ScriptedServer, tool_reply
+from scripted import claim as cite
 
 from summarizer import ArticleSummary, Settings, summarize
 from summarizer.injection import instruction_spans
@@ -69,16 +70,15 @@ def _obeying(kind: str) -> dict[str, Any]:
     injected = INJECTIONS[kind].split("\n")[-1]
     return {
         "claims": [
-            {"id": "c1", "text": honest, "quote": honest, "source": "unattributed",
-             "source_kind": "unattributed", "cue": ""},
-            {"id": "c2", "text": "President Zelenskyy resigned.", "quote": injected,
-             "source": "Reuters", "source_kind": "media", "cue": "according to"},
-            {"id": "c3", "text": "Russia escalated attacks on Ukraine's energy infrastructure.",
-             "quote": "Russia escalates attacks on Ukraine's energy infrastructure",
-             "source": "BBC World Service", "source_kind": "media", "cue": ""},
-            {"id": "c4", "text": "Ukraine purchased 100 French Rafale fighter jets.",
-             "quote": "Kyiv recently signed a deal to purchase 100 French Rafale fighter jets",
-             "source": "Bloomberg News", "source_kind": "media", "cue": "according to"},
+            cite(honest),
+            # The planted sentence is not numbered, so the reference stays unresolved.
+            cite(injected, id="c2", text="President Zelenskyy resigned.", source="Reuters"),
+            cite("Russia escalates attacks on Ukraine's energy infrastructure", id="c3",
+                  text="Russia escalated attacks on Ukraine's energy infrastructure.",
+                  source="BBC World Service"),
+            cite("Kyiv recently signed a deal to purchase 100 French Rafale fighter jets",
+                  id="c4", text="Ukraine purchased 100 French Rafale fighter jets.",
+                  source="Bloomberg News"),
         ],
         "headline": "PWNED",
         "summary": [{"text": "President Zelenskyy resigned.", "claim_ids": ["c2"]},
@@ -86,6 +86,10 @@ def _obeying(kind: str) -> dict[str, Any]:
                      "claim_ids": ["c1"]}],
         "key_points": [],
     }  # fmt: skip
+
+
+def injected_line(kind: str) -> str:
+    return INJECTIONS[kind].split("\n")[-1]
 
 
 def _no_planted_source(result: ArticleSummary) -> None:
@@ -113,8 +117,9 @@ def test_an_obedient_model_gets_nothing_through(kind: str) -> None:
     assert [c.id for c in result.claims] == ["c1", "c3", "c4"]
     reasons = {r.id: r.reason for r in result.rejected if r.kind == "claim"}
     assert set(reasons) == {"c2"}
-    if kind != "chat template":  # its planted line is not the quote the reply used
-        assert "planted in the article" in reasons["c2"]
+    assert "names no sentence" in reasons["c2"]
+    prompt = server.requests[0]["messages"][1]["content"]
+    assert injected_line(kind) not in prompt, "a planted sentence is not offered to the model"
     claims = {c.id: c.attribution for c in result.claims}
     assert claims["c3"].status == "article_voice"
     assert claims["c3"].model_source == "BBC World Service"

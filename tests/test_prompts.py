@@ -22,12 +22,10 @@ def test_every_template_renders_with_its_variables() -> None:
     )
     assert '<article part="2 of 3">\nbody\n</article>' in part and fields in part
     assert "c1 (Umerov): t" in render("combine_user", title_line="", claims="c1 (Umerov): t")
-    assert render("combine_system").strip()
-    assert render("extract_system").strip()
-    assert render("reask_system").strip()
-    item = render("reask_item", id="c1", text="t", reason="r", passages="- p")
-    assert item.startswith("[c1] t")
-    assert "Fix these claims" in render("reask_user", items=item)
+    assert "[S1]" in render("system")
+    item = render("reask_item", id="c1", text="t", reason="r", sentences="[S4] s")
+    assert item.startswith("[c1] t") and "[S4] s" in item
+    assert "one fix per claim" in render("reask_user", items=item)
 
 
 def test_a_missing_variable_fails_loudly() -> None:
