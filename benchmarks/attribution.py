@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from summarizer.grounding import sentence_spans
-from summarizer.resolver import Resolution, Resolver
+from summarizer.attribution import Resolution, Resolver
 
 DEV = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev.jsonl"
 KIND = "polnear_attribution_relations"

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from summarizer.attribution import SourceFinder
 from summarizer.cleaning import clean
 from summarizer.grounding import TextIndex, enclosing, normalize, sentence_spans
-from summarizer.resolver import Resolver
+from summarizer.attribution import Resolver
 from summarizer.result import Attribution, Claim, MatchKind, Rejection, SupportedText
 from summarizer.schema import ClaimDraft, SourceKind, SupportedSentence
 from summarizer.verify import (
