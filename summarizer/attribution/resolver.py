@@ -137,14 +137,16 @@ class Resolver:
             if closing is not None:
                 best = (1.0, closing)
         if best is None or best[0] < self._model.threshold:
-            return _VOICE
+            return self._sourceless(start, end)
         cue = p.doc[best[1]]
+        a, b = p.tokens(start, end)
+        if a <= cue.i < b and self._rate(cue.i) < _STRONG and not self._quoted(a, b):
+            return _VOICE  # a clause with its own verb ("Russia escalates attacks"), not a report
         cue_span = (cue.idx, cue.idx + len(cue))
         after = cue.nbor(1) if cue.i + 1 < len(p.doc) else None
         if after is not None and cue.lower_ == "according" and after.lower_ == "to":
             cue_span = (cue.idx, after.idx + len(after))  # "according to" is one cue
         head = self._source_head(cue.i)
-        a, b = p.tokens(start, end)
         if isinstance(head, int) and a <= head < b and not a <= cue.i < b:
             return _VOICE  # the span is the cue's subject, not what it reports
         if head is None:
@@ -234,3 +236,20 @@ class Resolver:
         """How often the token's lemma is a cue in the train articles."""
         t = self._parsed.doc[token]
         return self._model.lexicon.get(t.lemma_.lower() or t.lower_, 0.0)
+
+    def _quoted(self, a: int, b: int) -> bool:
+        """Whether tokens [a, b) hold a quotation mark (a quotation broken by its cue)."""
+        return any(self._parsed.doc[i].text in '"“”' for i in range(a, b))
+
+    def _sourceless(self, start: int, end: int) -> Resolution:
+        """A span with no cue near it: an adverb inside it that attributes without naming
+        anyone ("reportedly") is its cue; otherwise it is the article's voice."""
+        p = self._parsed
+        a, b = p.tokens(start, end)
+        for i in range(a, b):
+            t = p.doc[i]
+            if t.pos_ == "ADV" and not p.in_quote[i] and self._rate(i) >= _STRONG:
+                return Resolution(
+                    None, None, None, t.text, t.idx, t.idx + len(t), "article_voice"
+                )
+        return _VOICE
