@@ -79,6 +79,19 @@ def plain_spans(text: str, relations: list[dict[str, Any]]) -> list[tuple[int, i
     ]
 
 
+def sourceless_cues(records: list[dict[str, Any]]) -> list[str]:
+    """One-word cues that never have a source in the train articles ("reportedly")."""
+    alone: Counter[str] = Counter()
+    seen: Counter[str] = Counter()
+    for r in records:
+        for rel in r["annotations"]["attributions"]:
+            word = rel["cue"]["text"].strip().lower()
+            if word.isalpha():
+                seen[word] += 1
+                alone[word] += rel["source"] is None
+    return sorted(w for w, n in alone.items() if n and n == seen[w])
+
+
 def examples(
     p: Parsed, relations: list[dict[str, Any]], lexicon: dict[str, float]
 ) -> list[list[tuple[tuple[str, ...], int]]]:
@@ -107,7 +120,9 @@ def cue_token(p: Parsed, spans: list[list[int]]) -> int | None:
     return inside[0] if inside else None
 
 
-def source_examples(p: Parsed, relations: list[dict[str, Any]]) -> list[list[tuple[tuple[str, ...], int]]]:
+def source_examples(
+    p: Parsed, relations: list[dict[str, Any]]
+) -> list[list[tuple[tuple[str, ...], int]]]:
     """Per gold cue: its candidate sources, labelled 1 where one is (in) the gold source."""
     out = []
     for rel in relations:
@@ -212,6 +227,7 @@ def main() -> None:
     source_weights = train_ranker(source_groups, epochs=args.epochs, l2=args.l2, rate=args.rate)
     model = {
         "trained_on": args.train.name,
+        "sourceless": sourceless_cues(records),
         "lexicon": dict(sorted(lexicon_of(seen, cues).items())),
         "weights": weights,
         "source_weights": source_weights,

@@ -1,4 +1,4 @@
-"""Tests for summarizer.attribution.Resolver: who the article says asserted a span, from the text alone."""
+"""Tests for summarizer.attribution.Resolver: who the article says asserted a span."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from summarizer.grounding import sentence_spans
 from summarizer.attribution import Resolution, Resolver, resolve
+from summarizer.grounding import sentence_spans
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = (ROOT / "seeds" / "prisoner-swap.txt").read_text(encoding="utf-8")
@@ -145,11 +145,8 @@ def test_seed_umerov_reiterated() -> None:
 @pytest.mark.parametrize(
     "quote",
     [
-        pytest.param(
-            "The negotiations, mediated by Turkey and the United Arab Emirates, have reactivated "
-            "protocols established in 2022",
-            marks=pytest.mark.xfail(strict=True, reason="PolNeAR marks 'reactivated' as a cue"),
-        ),
+        "The negotiations, mediated by Turkey and the United Arab Emirates, have reactivated "
+        "protocols established in 2022",
         "These strikes, which included 176 drones and one missile",
         "Special envoy Steve Witkoff has discussed the proposal with Russian envoy Kirill Dmitriev",
         "European allies have been briefed on the initiative",
@@ -375,12 +372,7 @@ def test_words_inside_a_quotation_are_not_the_attribution() -> None:
     ("text", "quote", "cue"),
     [
         ("The bridge opened in 1990.", "The bridge opened in 1990.", None),
-        pytest.param(
-            "The talks reportedly stalled.",
-            "The talks reportedly stalled.",
-            "reportedly",
-            marks=pytest.mark.xfail(strict=True, reason="a sourceless cue inside the span is missed"),
-        ),
+        ("The talks reportedly stalled.", "The talks reportedly stalled.", "reportedly"),
         ("The suspect was accused of theft.", "of theft", "accused"),
         # Nobody said anything: a refusal or a hypothesis is no attribution.
         (

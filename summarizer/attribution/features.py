@@ -1,7 +1,7 @@
 """The candidate cues of a span and what the cue model knows about each.
 
 For a span of the article, every word near it that could be its attribution cue (a verb, a
-noun, a preposition, an adjective, an adverb or a colon in the span's sentences and the one
+noun, a preposition, an adjective or a colon in the span's sentences and the one
 before and after) becomes a candidate, described by string features: its lemma, part of speech
 and dependency label, where it sits relative to the span, and how the parse links it to the span
 (the span hangs from it as a clausal complement, an object, ...). The cue model weighs them.
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from summarizer.attribution.parse import Parsed
 
-_POS = frozenset({"VERB", "NOUN", "ADP", "ADJ", "ADV", "PUNCT", "PROPN", "AUX"})
+_POS = frozenset({"VERB", "NOUN", "ADP", "ADJ", "PUNCT", "PROPN", "AUX"})
 _WINDOW = 40  # tokens on either side of the span that may hold its cue
 
 
@@ -78,8 +78,10 @@ def candidates(p: Parsed, lexicon: dict[str, float], start: int, end: int) -> li
             where, dist = "before", a - i - 1
         else:
             where, dist = "after", i - b
-        sent_rel = "same" if first_sentence <= s <= last_sentence else (
-            "prev" if s < first_sentence else "next"
+        sent_rel = (
+            "same"
+            if first_sentence <= s <= last_sentence
+            else ("prev" if s < first_sentence else "next")
         )
         lemma = t.lemma_.lower() or t.lower_
         rate = lexicon.get(lemma)

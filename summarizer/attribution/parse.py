@@ -33,9 +33,7 @@ def pipeline() -> Language:
         import spacy
         from spacy.language import Language
     except ImportError as e:  # pragma: no cover - spaCy is a dependency
-        raise ConfigError(
-            "attribution needs spaCy: python -m pip install 'spacy>=3.8,<3.9'"
-        ) from e
+        raise ConfigError("attribution needs spaCy: python -m pip install 'spacy>=3.8,<3.9'") from e
     if not Language.has_factory("newline_sentences"):
         Language.component("newline_sentences", func=_newline_sentences)
     for name in MODEL_NAMES:

@@ -49,6 +49,7 @@ class Resolution:
     mention_end: int | None = None
 
 
+_CLAUSES = frozenset({"ROOT", "ccomp", "conj", "advcl", "relcl", "parataxis"})
 _STRONG = 0.3  # a lemma that is a cue this often in the train articles reports speech
 _VOICE = Resolution(None, None, None, None, None, None, "article_voice")
 
@@ -61,6 +62,7 @@ class CueModel:
     weights: dict[str, float]
     source_weights: dict[str, float]
     threshold: float
+    sourceless: frozenset[str]
 
     def score(self, features: tuple[str, ...]) -> float:
         """Probability that a candidate is the span's cue."""
@@ -79,7 +81,11 @@ def cue_model() -> CueModel:
         resources.files("summarizer.attribution").joinpath("cue_model.json").read_text("utf-8")
     )
     return CueModel(
-        raw["lexicon"], raw["weights"], raw["source_weights"], float(raw.get("threshold", 0.5))
+        raw["lexicon"],
+        raw["weights"],
+        raw["source_weights"],
+        float(raw.get("threshold", 0.5)),
+        frozenset(raw.get("sourceless", [])),
     )
 
 
@@ -227,10 +233,31 @@ class Resolver:
         last = a
         while last + 1 < len(p.doc) and p.paragraph_of[last + 1] == paragraph:
             last += 1
-        for i in range(last, max(a, last - 12), -1):
-            if p.doc[i].lower_ == "according" and p.doc[i + 1].lower_ == "to":
-                return i
-        return None
+        first = a
+        while first > 0 and p.paragraph_of[first - 1] == paragraph:
+            first -= 1
+        closing = next(
+            (
+                i
+                for i in range(last, max(a, last - 12), -1)
+                if p.doc[i].lower_ == "according" and p.doc[i + 1].lower_ == "to"
+            ),
+            None,
+        )
+        # Only when it is the paragraph's one attribution: no other reporting verb or
+        # "according to" in it.
+        if closing is None or any(
+            i != closing
+            and (
+                p.doc[i].lower_ == "according"
+                or p.doc[i].pos_ == "VERB"
+                and p.doc[i].dep_ in _CLAUSES
+                and self._rate(i) >= _STRONG
+            )
+            for i in range(first, last + 1)
+        ):
+            return None
+        return closing
 
     def _rate(self, token: int) -> float:
         """How often the token's lemma is a cue in the train articles."""
@@ -242,14 +269,13 @@ class Resolver:
         return any(self._parsed.doc[i].text in '"“”' for i in range(a, b))
 
     def _sourceless(self, start: int, end: int) -> Resolution:
-        """A span with no cue near it: an adverb inside it that attributes without naming
-        anyone ("reportedly") is its cue; otherwise it is the article's voice."""
+        """A span with no cue near it: an adverb inside it that the train articles only ever
+        use to attribute without naming anyone ("reportedly") is its cue; otherwise it is the
+        article's voice."""
         p = self._parsed
         a, b = p.tokens(start, end)
         for i in range(a, b):
             t = p.doc[i]
-            if t.pos_ == "ADV" and not p.in_quote[i] and self._rate(i) >= _STRONG:
-                return Resolution(
-                    None, None, None, t.text, t.idx, t.idx + len(t), "article_voice"
-                )
+            if t.pos_ == "ADV" and not p.in_quote[i] and t.lower_ in self._model.sourceless:
+                return Resolution(None, None, None, t.text, t.idx, t.idx + len(t), "article_voice")
         return _VOICE

@@ -85,8 +85,11 @@ def _source_head(p: Parsed, t: Token, depth: int) -> Token | tuple[int, int] | N
         for prep in t.children:
             if prep.dep_ == "prep" and prep.lower_ in ("from", "by", "of"):
                 obj = _child(prep, "pobj")
-                if obj is not None and obj.pos_ in ("PROPN", "PRON") or obj is not None and (
-                    obj.ent_type_ in ("PERSON", "ORG", "GPE", "NORP")
+                if (
+                    obj is not None
+                    and obj.pos_ in ("PROPN", "PRON")
+                    or obj is not None
+                    and (obj.ent_type_ in ("PERSON", "ORG", "GPE", "NORP"))
                 ):
                     return obj
     if t.dep_ in ("relcl", "acl") and t.head.pos_ in ("NOUN", "PROPN", "PRON"):
@@ -143,7 +146,7 @@ _FEMALE = frozenset("mrs ms miss she her hers".split())
 
 
 def _gender(t: Token) -> str:
-    """"m", "f" or "" for a name, by the title before it ("Mr.", "Ms.")."""
+    """The gender ("m", "f" or "") a name's title gives it ("Mr.", "Ms.")."""
     first = t.doc[t.left_edge.i] if t.left_edge.i < t.i else t
     for w in (first, t.doc[t.i - 1] if t.i else t):
         word = w.lower_.rstrip(".")
