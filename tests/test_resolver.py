@@ -473,3 +473,16 @@ def test_cue_model_ships_inside_the_package() -> None:
     for lemma in ("say", "tell", "accord", "add", "write"):
         assert model["lexicon"][lemma] > 0.3
     assert model["weights"] and model["source_weights"]
+
+
+def test_a_missing_language_model_is_a_config_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    from summarizer.attribution import parse
+    from summarizer.errors import ConfigError
+
+    monkeypatch.setattr(parse, "MODEL_NAMES", ("no_such_spacy_model_here",))
+    parse.pipeline.cache_clear()
+    try:
+        with pytest.raises(ConfigError, match="en_core_web_sm"):
+            Resolver("Officials said the bridge would reopen.")
+    finally:
+        parse.pipeline.cache_clear()
