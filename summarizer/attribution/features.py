@@ -189,6 +189,9 @@ def source_candidates(p: Parsed, cue: int, rule: int | None) -> list[Candidate]:
                 f"none_{base[2]}",
                 f"none_passive={passive}",
                 f"none_rule={rule is not None}",
+                f"none_tag={c.tag_}",
+                f"none_lem_dep={cue_lemma}:{c.dep_}",
+                *(f"none_child={d}" for d in sorted({ch.dep_ for ch in c.children})),
             ),
         )
     ]
