@@ -31,6 +31,7 @@ EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval"
 TRAIN = EVAL / "polnear-train.jsonl"
 OUT = Path(__file__).resolve().parents[1] / "summarizer" / "attribution" / "cue_model.json"
 MIN_CUE_COUNT = 2
+MIN_WEIGHT = 0.02  # smaller weights are dropped, to keep the shipped model file small
 PRIOR = 2.0  # pseudo-occurrences that are not cues, so a lemma seen once is not a sure cue
 
 
@@ -170,7 +171,7 @@ def train_ranker(
                 for f in feats:
                     w = weights.get(f, 0.0)
                     weights[f] = w + g - step * l2 * w
-    return {f: round(w, 4) for f, w in sorted(weights.items()) if abs(w) >= 1e-3}
+    return {f: round(w, 3) for f, w in sorted(weights.items()) if abs(w) >= MIN_WEIGHT}
 
 
 def train(
@@ -191,7 +192,7 @@ def train(
             for f in features:
                 w = weights.get(f, 0.0)
                 weights[f] = w + g - step * l2 * w
-    return {f: round(w, 4) for f, w in sorted(weights.items()) if abs(w) >= 1e-3}
+    return {f: round(w, 3) for f, w in sorted(weights.items()) if abs(w) >= MIN_WEIGHT}
 
 
 def main() -> None:
