@@ -47,7 +47,9 @@ class Numbered:
         self.text = text
         every = sentence_spans(text) if spans is None else spans
         offered = [
-            (i, a, b) for i, (a, b) in enumerate(every) if not any(p < b and a < q for p, q in planted)
+            (i, a, b)
+            for i, (a, b) in enumerate(every)
+            if not any(p < b and a < q for p, q in planted)
         ]
         self.sentences = [Sentence(f"S{first + n}", a, b) for n, (_, a, b) in enumerate(offered)]
         self._by_id = {s.id: s for s in self.sentences}

@@ -4,8 +4,8 @@ A claim cites numbered sentences of the story text (summarizer.pointers); senten
 instruction planted in the article (summarizer.injection) are not numbered, so they cannot be
 cited. A claim is kept only when its cited sentences exist and back its own words; its evidence
 is those sentences, or the shorter quote it gives when that is found inside them. Who said it
-is then read from the text (summarizer.resolver), with the model's proposal confirmed or kept
-for inspection. Summary sentences and key points keep
+is then read from the text (summarizer.attribution), with the model's proposal confirmed or
+kept for inspection. Summary sentences and key points keep
 only citations of kept claims.
 """
 
@@ -16,12 +16,17 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Literal
 
-from summarizer.attribution import SourceFinder, distinctive
+from summarizer.attribution import (
+    Resolution,
+    Resolver,
+    SourceFinder,
+    kind_of,
+    same_source,
+)
 from summarizer.cleaning import Cleaned, unchanged
 from summarizer.grounding import TextIndex, enclosing, normalize
 from summarizer.injection import instruction_spans
 from summarizer.pointers import Numbered, Sentence, canonical_id
-from summarizer.resolver import Resolution, Resolver
 from summarizer.result import (
     Attribution,
     Claim,
@@ -283,55 +288,6 @@ def evidence_context(article: TextIndex, claim: Claim) -> str:
     """The sentences of the article that hold a claim's evidence."""
     start, end = enclosing(article.sentences, claim.evidence.start, claim.evidence.end)
     return article.text[start:end]
-
-
-def same_source(a: str, b: str) -> bool:
-    """Whether two ways of writing a source name the same one: one contains the other, or they
-    share a distinctive word ("Umerov" and "national security chief, Rustem Umerov")."""
-    na, nb = normalize(a), normalize(b)
-    if na and nb and (_contains_words(nb, na) or _contains_words(na, nb)):
-        return True
-    words_a = {w for w in re.findall(r"\w+", na) if distinctive(w, a)}
-    words_b = {w for w in re.findall(r"\w+", nb) if distinctive(w, b)}
-    return bool(words_a & words_b)
-
-
-_MEDIA = re.compile(
-    r"\b(news|times|post|journal|press|agency|reuters|ap|afp|bbc|cnn|tv|radio|report(s|ed)?|"
-    r"newspaper|magazine|media|outlet|wire|tribune|herald|gazette|bloomberg)\b",
-    re.IGNORECASE,
-)
-_GOVERNMENT = re.compile(
-    r"\b(officials?|government|ministry|minister|president|kremlin|white house|pentagon|police|"
-    r"department|administration|state|senator|governor|mayor|army|military|authorities|"
-    r"council|parliament|congress|embassy|spokes(man|woman|person))\b",
-    re.IGNORECASE,
-)
-_DOCUMENT = re.compile(
-    r"\b(statements?|documents?|filings?|records?|letters?|study|survey)\b", re.I
-)
-
-
-def _contains_words(haystack: str, needle: str) -> bool:
-    """Whether ``needle`` occurs in ``haystack`` as whole words ("UK" is not in "Ukrainian")."""
-    return re.search(rf"(?<!\w){re.escape(needle)}(?!\w)", haystack) is not None
-
-
-def kind_of(source: str) -> SourceKind:
-    """A best guess at what kind of source a name is, from its words."""
-    if _MEDIA.search(source):
-        return SourceKind.MEDIA
-    if _DOCUMENT.search(source):
-        return SourceKind.DOCUMENT
-    # Titles and bodies ("President", "the State Department") say government unless a
-    # personal name is left once they are taken out ("President Volodymyr Zelenskyy").
-    rest = _GOVERNMENT.sub(" ", source)
-    names = [w for w in rest.split() if w[:1].isupper()]
-    if _GOVERNMENT.search(source):
-        return SourceKind.PERSON if len(names) >= 2 else SourceKind.GOVERNMENT
-    if len(names) >= 2 and len(source.split()) <= 6 or len(source.split()) == len(names) == 1:
-        return SourceKind.PERSON
-    return SourceKind.ORGANIZATION
 
 
 def support_score(claim: str, evidence: str) -> float:

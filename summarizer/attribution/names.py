@@ -1,8 +1,8 @@
-"""Check that a named source really occurs in the article.
+"""Source names: finding one in the article, comparing two, and telling what kind one is.
 
-A source passes when its full name occurs as whole words, or when a distinctive part of it does
-("Umerov" for "Rustem Umerov"). Titles, roles and function words are not distinctive: "the
-president" does not pass on the strength of "president" alone.
+A source passes :class:`SourceFinder` when its full name occurs as whole words, or when a
+distinctive part of it does ("Umerov" for "Rustem Umerov"). Titles, roles and function words are
+not distinctive: "the president" does not pass on the strength of "president" alone.
 """
 
 from __future__ import annotations
@@ -10,7 +10,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from summarizer.attribution.parse import pipeline
 from summarizer.grounding import TextIndex, normalize
+from summarizer.schema import SourceKind
 
 _NOT_DISTINCTIVE = frozenset(
     """
@@ -73,6 +75,7 @@ class SourceFinder:
 
 
 def distinctive(token: str, original: str) -> bool:
+    """Whether a word of a name tells it from others (not a title, role or function word)."""
     # Plurals of roles are no more distinctive than the roles: "leaders", "spokesmen".
     forms = {
         token,
@@ -95,3 +98,67 @@ def _word_pattern(norm: str) -> re.Pattern[str]:
     before = "" if _UNSPACED.match(norm[0]) else r"(?<!\w)"
     after = "" if _UNSPACED.match(norm[-1]) else r"(?!\w)"
     return re.compile(before + re.escape(norm) + after)
+
+
+def same_source(a: str, b: str) -> bool:
+    """Whether two ways of writing a source name the same one: one contains the other, or they
+    share a distinctive word ("Umerov" and "national security chief, Rustem Umerov")."""
+    na, nb = normalize(a), normalize(b)
+    if na and nb and (_contains_words(nb, na) or _contains_words(na, nb)):
+        return True
+    words_a = {w for w in re.findall(r"\w+", na) if distinctive(w, a)}
+    words_b = {w for w in re.findall(r"\w+", nb) if distinctive(w, b)}
+    return bool(words_a & words_b)
+
+
+_MEDIA = re.compile(
+    r"\b(news|times|post|journal|press|agency|reuters|ap|afp|bbc|cnn|tv|radio|report(s|ed)?|"
+    r"newspaper|magazine|media|outlet|wire|tribune|herald|gazette|bloomberg)\b",
+    re.IGNORECASE,
+)
+_GOVERNMENT = re.compile(
+    r"\b(officials?|government|ministry|minister|president|kremlin|white house|pentagon|police|"
+    r"department|administration|state|senator|governor|mayor|army|military|authorities|"
+    r"council|parliament|congress|embassy|spokes(man|woman|person))\b",
+    re.IGNORECASE,
+)
+_DOCUMENT = re.compile(
+    r"\b(statements?|documents?|filings?|records?|letters?|study|survey)\b", re.I
+)
+
+
+def _contains_words(haystack: str, needle: str) -> bool:
+    """Whether ``needle`` occurs in ``haystack`` as whole words ("UK" is not in "Ukrainian")."""
+    return re.search(rf"(?<!\w){re.escape(needle)}(?!\w)", haystack) is not None
+
+
+def kind_of(source: str) -> SourceKind:
+    """A best guess at what kind of source a name is, from its words and, for a place, the
+    named entities of the parse.
+
+    Raises:
+        ConfigError: if the spaCy model is not installed.
+    """
+    if _MEDIA.search(source):
+        return SourceKind.MEDIA
+    if _DOCUMENT.search(source):
+        return SourceKind.DOCUMENT
+    # Titles and bodies ("President", "the State Department") say government unless a
+    # personal name is left once they are taken out ("President Volodymyr Zelenskyy").
+    rest = _GOVERNMENT.sub(" ", source)
+    names = [w for w in rest.split() if w[:1].isupper()]
+    if _GOVERNMENT.search(source):
+        return SourceKind.PERSON if len(names) >= 2 else SourceKind.GOVERNMENT
+    if _place(source):
+        return SourceKind.GOVERNMENT  # a country or city speaking is its government ("Turkey")
+    if len(names) >= 2 and len(source.split()) <= 6 or len(source.split()) == len(names) == 1:
+        return SourceKind.PERSON
+    return SourceKind.ORGANIZATION
+
+
+@lru_cache(maxsize=4096)
+def _place(source: str) -> bool:
+    """Whether the whole name is a country, state or city (spaCy's GPE entity)."""
+    doc = pipeline()(source)
+    words = [t for t in doc if not (t.is_punct or t.lower_ == "the")]
+    return bool(words) and all(t.ent_type_ == "GPE" for t in words)

@@ -1,0 +1,285 @@
+"""Who an article says asserted a span of it, read from the article's text alone.
+
+For an evidence span ``[start, end)`` the resolver scores every nearby word as its attribution
+cue with a small model learned from the PolNeAR train compartment (``cue_model.json``; features
+in :mod:`summarizer.attribution.features`) over spaCy's dependency parse, takes the best one if
+it scores high enough, and reads the source the cue attaches to from the parse
+(:mod:`summarizer.attribution.sources`): the subject of a reporting verb, the object of
+"according to", the possessor of a noun cue, the speaker before a headline's or a transcript's
+colon. A pronoun is replaced by the name it stands for. A span inside a quotation that goes on
+from an earlier paragraph takes that paragraph's speaker. With no cue, the span is in the
+article's own voice.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Literal
+
+from summarizer.attribution.features import candidates, source_candidates
+from summarizer.attribution.parse import Parsed
+from summarizer.attribution.sources import rule_head, source_span
+
+Span = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """The attribution of one span.
+
+    ``source`` is the source as written (``text[source_start:source_end] == source``), or None
+    for the article's own voice. ``mention_start``/``mention_end`` give the words at the cue
+    that stand for the source: the same span, or a pronoun ("she said") that ``source`` is the
+    antecedent of. A cue without a source ("reportedly", a passive) still returns the cue, with
+    kind "article_voice".
+    """
+
+    source: str | None
+    source_start: int | None
+    source_end: int | None
+    cue: str | None
+    cue_start: int | None
+    cue_end: int | None
+    kind: Literal["attributed", "article_voice"]
+    mention_start: int | None = None
+    mention_end: int | None = None
+
+
+_CLAUSES = frozenset({"ROOT", "ccomp", "conj", "advcl", "relcl", "parataxis"})
+_STRONG = 0.3  # a lemma that is a cue this often in the train articles reports speech
+_USUAL, _LOW = 0.5, 0.2
+_VOICE = Resolution(None, None, None, None, None, None, "article_voice")
+
+
+@dataclass(frozen=True)
+class CueModel:
+    """The learned cue lexicon and candidate weights."""
+
+    lexicon: dict[str, float]
+    weights: dict[str, float]
+    source_weights: dict[str, float]
+    threshold: float
+    sourceless: frozenset[str]
+
+    def score(self, features: tuple[str, ...]) -> float:
+        """Probability that a candidate is the span's cue."""
+        z = sum(self.weights.get(f, 0.0) for f in features)
+        return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
+
+    def source_score(self, features: tuple[str, ...]) -> float:
+        """Score of a candidate source head (higher is likelier)."""
+        return sum(self.source_weights.get(f, 0.0) for f in features)
+
+
+@lru_cache(maxsize=1)
+def cue_model() -> CueModel:
+    """The cue model shipped with the package."""
+    raw: dict[str, Any] = json.loads(
+        resources.files("summarizer.attribution").joinpath("cue_model.json").read_text("utf-8")
+    )
+    return CueModel(
+        raw["lexicon"],
+        raw["weights"],
+        raw["source_weights"],
+        float(raw.get("threshold", 0.5)),
+        frozenset(raw.get("sourceless", [])),
+    )
+
+
+def resolve(text: str, start: int, end: int) -> Resolution:
+    """Resolve one span of ``text``; see :class:`Resolver` for many spans of one article.
+
+    Raises:
+        ValueError: if ``[start, end)`` is not a non-empty span of ``text``.
+        ConfigError: if the spaCy model is not installed.
+    """
+    return Resolver(text).resolve(start, end)
+
+
+class Resolver:
+    """Attributions for many spans of one article; the article is parsed once."""
+
+    def __init__(self, text: str) -> None:
+        """Parse ``text``; raises ConfigError if the spaCy model is not installed."""
+        self.text = text
+        self._parsed = Parsed.of(text)
+        self._model = cue_model()
+
+    def resolve(self, start: int, end: int) -> Resolution:
+        """Return the attribution of ``text[start:end]``.
+
+        Raises:
+            ValueError: if ``[start, end)`` is not a non-empty span of the text.
+        """
+        if not 0 <= start < end <= len(self.text):
+            raise ValueError(f"[{start}, {end}) is not a span of a {len(self.text)}-char text")
+        if not self.text[start:end].strip() or len(self._parsed.doc) == 0:
+            return _VOICE
+        return self._resolve(start, end, depth=0)
+
+    def _resolve(self, start: int, end: int, depth: int) -> Resolution:
+        p = self._parsed
+        best: tuple[float, int] | None = None
+        for c in candidates(p, self._model.lexicon, start, end):
+            s = self._model.score(c.features)
+            if best is None or s > best[0]:
+                best = (s, c.token)
+        # A sentence's "according to" outranks a word that is seldom a cue ("with", "align").
+        according = self._according(start, end)
+        strong = best is not None and best[0] >= self._model.threshold
+        if according is not None and strong and self._rate(best[1]) < _STRONG:  # type: ignore[index]
+            best = (1.0, according)
+        if (best is None or best[0] < self._model.threshold) and depth < 2:
+            inner = self._reported_part(start, end)
+            if inner is not None:
+                return self._resolve(*inner, depth + 1)
+            earlier = self._continued_from(start)
+            if earlier is not None:
+                return self._resolve(*earlier, depth + 1)
+            closing = self._closing_according(start)
+            if closing is not None:
+                best = (1.0, closing)
+        # A word that is a cue more often than not in the train articles needs less evidence.
+        if best is not None and best[0] >= _LOW and self._rate(best[1]) >= _USUAL:
+            best = (max(best[0], self._model.threshold), best[1])
+        if best is None or best[0] < self._model.threshold:
+            return self._sourceless(start, end)
+        cue = p.doc[best[1]]
+        a, b = p.tokens(start, end)
+        if a <= cue.i < b and self._rate(cue.i) < _STRONG and not self._quoted(a, b):
+            return _VOICE  # a clause with its own verb ("Russia escalates attacks"), not a report
+        cue_span = (cue.idx, cue.idx + len(cue))
+        after = cue.nbor(1) if cue.i + 1 < len(p.doc) else None
+        if after is not None and cue.lower_ == "according" and after.lower_ == "to":
+            cue_span = (cue.idx, after.idx + len(after))  # "according to" is one cue
+        head = self._source_head(cue.i)
+        if isinstance(head, int) and a <= head < b and not a <= cue.i < b:
+            return _VOICE  # the span is the cue's subject, not what it reports
+        if head is None:
+            return Resolution(
+                None, None, None, self.text[cue_span[0] : cue_span[1]], *cue_span, "article_voice"
+            )
+        (s0, s1), (m0, m1) = source_span(p, head)
+        return Resolution(
+            self.text[s0:s1], s0, s1, self.text[cue_span[0] : cue_span[1]], *cue_span,
+            "attributed", m0, m1,
+        )  # fmt: skip
+
+    def _source_head(self, cue: int) -> int | Span | None:
+        """The source's head token (or a speaker's token range before a colon), or None."""
+        rule = rule_head(self._parsed, cue)
+        if isinstance(rule, tuple):
+            return rule
+        ranked = source_candidates(self._parsed, cue, rule)
+        best = max(ranked, key=lambda c: self._model.source_score(c.features))
+        return None if best.token < 0 else best.token
+
+    def _according(self, start: int, end: int) -> int | None:
+        """The "according to" of the span's sentence, outside the span and any quotation."""
+        p = self._parsed
+        a, b = p.tokens(start, end)
+        s0, s1 = p.sentence_bounds[p.sentence_of[a]][0], p.sentence_bounds[p.sentence_of[b - 1]][1]
+        for i in range(s0, s1 - 1):
+            t = p.doc[i]
+            if (
+                t.lower_ == "according"
+                and p.doc[i + 1].lower_ == "to"
+                and not a <= i < b
+                and not p.in_quote[i]
+            ):
+                return i
+        return None
+
+    def _reported_part(self, start: int, end: int) -> Span | None:
+        """The reported clause of a span that holds its own attribution ("Umerov emphasized
+        that ..."): a cue word inside the span whose clausal complement fills the rest."""
+        p = self._parsed
+        a, b = p.tokens(start, end)
+        for i in range(a, b):
+            t = p.doc[i]
+            if self._rate(i) < _STRONG or p.in_quote[i]:
+                continue
+            for c in t.children:
+                if c.dep_ == "ccomp" and a <= c.left_edge.i and c.i < b:
+                    first, last = p.doc[c.left_edge.i], p.doc[min(c.right_edge.i, b - 1)]
+                    return first.idx, last.idx + len(last)
+        return None
+
+    def _continued_from(self, start: int) -> Span | None:
+        """For a span in a paragraph that opens with a quotation mark and has no cue, the
+        quotation of the paragraph before it, which the same speaker goes on from."""
+        p = self._parsed
+        a = p.token_at(start)
+        paragraph = p.paragraph_of[a]
+        first = a
+        while first > 0 and p.paragraph_of[first - 1] == paragraph:
+            first -= 1
+        if first == 0 or p.doc[first].text not in '"“':
+            return None
+        prev_last = first - 1
+        while prev_last > 0 and p.doc[prev_last].is_space:
+            prev_last -= 1
+        prev_first = prev_last
+        while prev_first > 0 and p.paragraph_of[prev_first - 1] == p.paragraph_of[prev_last]:
+            prev_first -= 1
+        x, y = p.doc[prev_first], p.doc[prev_last]
+        return x.idx, y.idx + len(y)
+
+    def _closing_according(self, start: int) -> int | None:
+        """A paragraph's closing "according to", for a span of the paragraph with no cue."""
+        p = self._parsed
+        a = p.token_at(start)
+        paragraph = p.paragraph_of[a]
+        last = a
+        while last + 1 < len(p.doc) and p.paragraph_of[last + 1] == paragraph:
+            last += 1
+        first = a
+        while first > 0 and p.paragraph_of[first - 1] == paragraph:
+            first -= 1
+        closing = next(
+            (
+                i
+                for i in range(last, max(a, last - 12), -1)
+                if p.doc[i].lower_ == "according" and p.doc[i + 1].lower_ == "to"
+            ),
+            None,
+        )
+        # Only when it is the paragraph's one attribution: no other reporting verb or
+        # "according to" in it.
+        if closing is None or any(
+            i != closing
+            and (
+                p.doc[i].lower_ == "according"
+                or p.doc[i].pos_ == "VERB"
+                and p.doc[i].dep_ in _CLAUSES
+                and self._rate(i) >= _STRONG
+            )
+            for i in range(first, last + 1)
+        ):
+            return None
+        return closing
+
+    def _rate(self, token: int) -> float:
+        """How often the token's lemma is a cue in the train articles."""
+        t = self._parsed.doc[token]
+        return self._model.lexicon.get(t.lemma_.lower() or t.lower_, 0.0)
+
+    def _quoted(self, a: int, b: int) -> bool:
+        """Whether tokens [a, b) hold a quotation mark (a quotation broken by its cue)."""
+        return any(self._parsed.doc[i].text in '"“”' for i in range(a, b))
+
+    def _sourceless(self, start: int, end: int) -> Resolution:
+        """A span with no cue near it: an adverb inside it that the train articles only ever
+        use to attribute without naming anyone ("reportedly") is its cue; otherwise it is the
+        article's voice."""
+        p = self._parsed
+        a, b = p.tokens(start, end)
+        for i in range(a, b):
+            t = p.doc[i]
+            if t.pos_ == "ADV" and not p.in_quote[i] and t.lower_ in self._model.sourceless:
+                return Resolution(None, None, None, t.text, t.idx, t.idx + len(t), "article_voice")
+        return _VOICE
