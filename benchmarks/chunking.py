@@ -2,7 +2,7 @@
 
 Each article is the seed's story paragraphs repeated to length, summarized with
 ``summarize`` against the replay server (``benchmarks/replay_server.py``), which answers every
-request after a fixed 0.25 s with a recorded answer of the embedded SmolLM2 backend to the same
+request after a fixed 0.25 s with a recorded answer of the embedded Qwen 1.5B backend to the same
 kind of request (cassettes/seed_in_parts.yaml for parts and the summary,
 seed_uncleaned_reask.yaml for re-asks). The context is 8,192 tokens, as on the embedded
 backend, so parts have the size they would have there. Every size runs in a fresh process, so
@@ -109,7 +109,7 @@ def main() -> None:
     # text backs (after a fuzzy re-alignment), so the merge and summary steps are exercised.
     answers["ChunkExtraction"] = recorded_parts()[-1]
     print(
-        f"Answers are replayed recordings of the embedded SmolLM2 backend ({', '.join(answers)}) "
+        f"Answers are replayed recordings of the embedded Qwen 1.5B backend ({', '.join(answers)}) "
         f"served after {args.delay} s; context 8,192 tokens; one fresh process per size.\n"
     )
     header = (

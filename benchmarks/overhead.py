@@ -3,7 +3,7 @@
 Run: python benchmarks/overhead.py [-n 30] [--delay 0.25] [--profile-runs 20]
 
 Endpoint: ``benchmarks/replay_server.py`` in a child process, answering every request after a
-fixed delay (default 0.25 s) with a replayed recording of the embedded SmolLM2 backend (no
+fixed delay (default 0.25 s) with a replayed recording of the embedded Qwen 1.5B backend (no
 model runs; the answers are those recorded in ``cassettes/dev_politico_de_blasio.yaml``, one
 ``Extraction`` answer and one ``ClaimFixes`` re-ask answer).
 
@@ -68,7 +68,7 @@ ARTICLES = {
     "NYT visa (de Blasio answers)": "polnear-dev-nyt_2016-09-12_visa-program-up-for-renewal-amid",
 }
 # The name the embedded server gave the bundled model; the recordings carry it.
-RECORDED_MODEL = "SmolLM2-135M-Instruct.Q4_1"
+RECORDED_MODEL = "qwen2.5-coder-1.5b-instruct-q4_k_m"
 WARMUP = 3
 TARGET = 0.10
 
@@ -82,7 +82,7 @@ STAGES = [
     ("openai client built", r"summarizer/backends\.py$", r"^sync_client$", 1),
     ("of which SSL certificates loaded", r"^~$", r"load_verify_locations", 2),
     ("SyncLLM (instructor client)", r"summarizer/llm\.py$", r"^__init__$", 1),
-    ("prompt rendering", r"summarizer/pipeline\.py$", r"^extract_messages$", 1),
+    ("prompt rendering", r"summarizer/pipeline\.py$", r"^first_request$", 1),
     ("LLM calls (llm.complete)", r"summarizer/llm\.py$", r"^complete$", 1),
     ("HTTP round trip (httpx send)", r"httpx\w*/_client\.py$", r"^send$", 2),
     ("tool schema generated", r"instructor/.*schema\.py$", r"^generate_openai_schema$", 2),
@@ -274,7 +274,7 @@ def main() -> None:
     parser.add_argument("--profile-runs", type=int, default=20, help="calls profiled")
     args = parser.parse_args()
     print(
-        "Answers are replayed recordings of the embedded SmolLM2 backend "
+        "Answers are replayed recordings of the embedded Qwen 1.5B backend "
         f"(cassettes/{CASSETTE}.yaml), served after {args.delay} s; times in ms."
     )
     articles = {name: load_article(record_id) for name, record_id in ARTICLES.items()}

@@ -4,7 +4,7 @@ Used by the other benchmarks to measure the library without a model in the way. 
 ``POST .../chat/completions`` is answered, after ``delay_s`` seconds, with the response body
 recorded for the tool the request forces (``tool_choice.function.name``: ``Extraction``,
 ``ClaimFixes``, ...); a tool with no recording gets HTTP 500 and a JSON error. The answers are
-real replies of the embedded SmolLM2 llama.cpp backend, read from the vcr cassettes in
+real replies of the embedded llama.cpp backend (Qwen 1.5B), read from the vcr cassettes in
 ``cassettes/``; nothing is written by hand.
 
 The server runs in a child process, so that it does not compete with the measured process for

@@ -5,7 +5,7 @@ Run: python benchmarks/throughput.py [--delay 0.25] [--levels 1 4 16 64] [--seco
 
 Endpoint: ``benchmarks/replay_server.py`` in a child process (its own core and GIL), answering
 every request after a fixed delay (default 0.25 s) with a replayed recording of the embedded
-SmolLM2 backend (``cassettes/seed_prisoner_swap.yaml``); no model runs.
+Qwen2.5-Coder-1.5B backend (``cassettes/seed_prisoner_swap.yaml``); no model runs.
 
 Protocol: for each concurrency level c, one ``summarize_many(..., concurrency=c,
 progress=False)`` over copies of the seed article ``seeds/prisoner-swap.txt`` (the answer is
@@ -47,7 +47,7 @@ from summarizer import ArticleSummary, Settings, summarize_many
 SEED = Path(__file__).resolve().parent.parent / "seeds" / "prisoner-swap.txt"
 CASSETTE = "seed_prisoner_swap"
 # The name the embedded server gave the bundled model; the recordings carry it.
-RECORDED_MODEL = "SmolLM2-135M-Instruct.Q4_1"
+RECORDED_MODEL = "qwen2.5-coder-1.5b-instruct-q4_k_m"
 TARGET = 0.85
 TARGET_LEVELS = (16, 64)
 
@@ -164,7 +164,7 @@ def main() -> None:
     text = SEED.read_text(encoding="utf-8")
     config = settings(args.reasks)
     print(
-        f"Answers are replayed recordings of the embedded SmolLM2 backend (cassettes/{CASSETTE}"
+        f"Answers are replayed recordings of the embedded Qwen 1.5B backend (cassettes/{CASSETTE}"
         f".yaml), served after {args.delay} s; seed article {len(text.split())} words; "
         f"re-asks {'on (default rounds)' if args.reasks else 'off (one call per article)'}."
     )

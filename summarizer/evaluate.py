@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -94,10 +94,14 @@ def score_relations(result: ArticleSummary, relations: list[dict[str, Any]], row
 
 
 def evaluate(
-    records: Iterable[dict[str, Any]], *, settings: Settings | None = None, limit: int | None = None
+    records: Iterable[dict[str, Any]],
+    *,
+    settings: Settings | None = None,
+    limit: int | None = None,
+    on_result: Callable[[dict[str, Any], ArticleSummary], None] | None = None,
 ) -> list[Row]:
     """Summarize each record and measure the result; a failing article becomes a row with an
-    ``error``, never the end of the run."""
+    ``error``, never the end of the run. ``on_result`` sees each record's full result."""
     rows = []
     for i, record in enumerate(records):
         if limit is not None and i >= limit:
@@ -118,6 +122,8 @@ def evaluate(
             rows.append(row)
             continue
         row.seconds = time.perf_counter() - started
+        if on_result is not None:
+            on_result(record, result)
         row.kept = len(result.claims)
         row.rejected = sum(r.kind == "claim" for r in result.rejected)
         row.statuses = Counter(c.attribution.status for c in result.claims)

@@ -81,6 +81,9 @@ _SAME_WORDS = 90.0
 # Share of the context kept free of the prompt, for the error of counting tokens.
 _CONTEXT_MARGIN = 0.05
 _MIN_CHUNK_TOKENS = 256
+# Claims asked for at least, where the text has twice as many sentences ("at least eight when
+# the article states that many", in the prompt).
+_FEWEST_CLAIMS = 8
 # How much numbering sentences adds to a text's tokens: "[S12] " in the prompt and "S12" in the
 # schema's enum, a few tokens a sentence of some twenty-five.
 _NUMBERING_COST = 1.25
@@ -98,6 +101,9 @@ class _Outcome:
     rejected: list[Rejection] = field(default_factory=list)
     calls: list[tuple[Request, Reply]] = field(default_factory=list)
     reask_rounds: int = 0
+    # The id of a claim rejected as a repeat, to the id of the kept claim it repeats: a
+    # summary sentence citing the one cites the other.
+    repeats: dict[str, str] = field(default_factory=dict)
 
     def failed_call(
         self,
@@ -172,8 +178,12 @@ def part_request(
 def _shown(
     reply: type[Extraction] | type[ChunkExtraction], verifier: Verifier, settings: Settings
 ) -> str:
-    """The schema the model is shown: sentence ids limited to those of ``verifier``'s text."""
-    schema = tool_schema(reply, verifier.numbered.ids, max_claims=settings.max_claims)
+    """The schema the model is shown: sentence ids limited to those of ``verifier``'s text, and
+    as many claims as the prompt asks for: at least eight (or one for every two sentences of
+    a shorter text)."""
+    ids = verifier.numbered.ids
+    least = min(_FEWEST_CLAIMS, max(1, len(ids) // 2))
+    schema = tool_schema(reply, ids, max_claims=settings.max_claims, min_claims=least)
     return json.dumps(schema, separators=(",", ":"))
 
 
@@ -313,6 +323,13 @@ def _kept_statements(
     are rejected with their reason."""
     items, faults = read_statements(raw, kind, limit=limit)
     out.rejected.extend(faults)
+    if out.repeats:
+        items = [
+            item.model_copy(
+                update={"claim_ids": [out.repeats.get(i.strip(), i) for i in item.claim_ids]}
+            )
+            for item in items
+        ]
     statements, rejected = verify_statements(items, context, kind, min_support=support)
     out.rejected.extend(rejected)
     return statements
@@ -366,7 +383,10 @@ def _claims(
     # a repeated one) gets a fresh id that none of them uses.
     given_ids = {d.id.strip() for d in drafts if d.id.strip()}
     for draft in drafts:
-        _admit(verifier, offset, draft, kept, failures, out.rejected, reserved=given_ids)
+        _admit(
+            verifier, offset, draft, kept, failures, out.rejected,
+            reserved=given_ids, repeats=out.repeats,
+        )  # fmt: skip
 
     # Re-asks carry only failing claims, within a share of the first call's prompt tokens.
     # Characters per token are calibrated on that first call, schema included: endpoints that
@@ -409,7 +429,10 @@ def _claims(
                 )
         for failure, fixed in fixes:
             failures.remove(failure)
-            _admit(verifier, offset, fixed, kept, failures, out.rejected, fixed=True)
+            _admit(
+                verifier, offset, fixed, kept, failures, out.rejected,
+                fixed=True, repeats=out.repeats,
+            )  # fmt: skip
     out.rejected.extend(f.rejection() for f in failures)
     return extraction if isinstance(extraction, Extraction) else None
 
@@ -442,6 +465,7 @@ def _admit(
     *,
     fixed: bool = False,
     reserved: frozenset[str] | set[str] = frozenset(),
+    repeats: dict[str, str] | None = None,
 ) -> None:
     """Verify one draft and file it as kept (offsets moved by ``offset``, to index the whole
     article), failing (re-askable) or a duplicate."""
@@ -460,6 +484,8 @@ def _admit(
     twin = duplicate_of(result, kept.values())
     if twin is not None:
         rejected.append(Failure(draft, "duplicate", f"repeats claim {twin.id}").rejection())
+        if repeats is not None:
+            repeats.setdefault(draft.id, twin.id)
         return
     kept[draft.id] = result
 

@@ -72,7 +72,8 @@ class Evidence(_Model):
     )
     sentence_ids: list[str] = Field(
         default_factory=list,
-        description="The numbered sentences the claim cites, as the prompt showed them.",
+        description="The numbered sentences the evidence lies in (of those the claim cites), "
+        "as the prompt showed them.",
     )
     proposed: str | None = Field(
         default=None,

@@ -235,11 +235,16 @@ _SHOWN: dict[type[ReplyShape], tuple[str, ...]] = {
 
 
 def tool_schema(
-    reply: type[ReplyShape], sentence_ids: Sequence[str] = (), *, max_claims: int = MAX_CLAIMS
+    reply: type[ReplyShape],
+    sentence_ids: Sequence[str] = (),
+    *,
+    max_claims: int = MAX_CLAIMS,
+    min_claims: int = 1,
 ) -> dict[str, Any]:
     """The JSON schema the model is shown for ``reply``: every item constraint, with sentence
-    ids limited to ``sentence_ids`` (any string when empty) and at most ``max_claims``
-    claims. Self-contained (no ``$ref``), so that grammar converters take it whole."""
+    ids limited to ``sentence_ids`` (any string when empty) and between ``min_claims`` and
+    ``max_claims`` claims. Self-contained (no ``$ref``), so that grammar converters take it
+    whole."""
     schema = copy.deepcopy(_base_schema(reply))
     if sentence_ids:
         for prop in schema["properties"].values():
@@ -248,6 +253,7 @@ def tool_schema(
                 items["sentences"]["items"] = {"type": "string", "enum": list(sentence_ids)}
     if "claims" in schema["properties"]:
         schema["properties"]["claims"]["maxItems"] = max_claims
+        schema["properties"]["claims"]["minItems"] = max(1, min(min_claims, max_claims))
     return schema
 
 

@@ -126,14 +126,7 @@ class Verifier:
         cited = self._cited(draft)
         if isinstance(cited, Failure):
             return cited
-        story = self.cleaned.text
-        support, run = max(
-            (
-                (support_score(draft.text, story[r[0].start : r[-1].end]), r)
-                for r in self.numbered.runs(cited, joined=self._joined)
-            ),
-            key=lambda scored: scored[0],
-        )
+        support, whole, run = self._best_run(draft.text, cited)
         if support < self._min_support:
             ids = ", ".join(s.id for s in cited)
             return Failure(
@@ -142,7 +135,7 @@ class Verifier:
                 f"the claim's words are not backed by its sentences {ids} (support "
                 f"{support:.2f} < {self._min_support:g}, numbers must match)",
             )
-        start, end, kind, score = self._evidence_span(draft, run[0].start, run[-1].end)
+        start, end, kind, score = self._evidence_span(draft, whole, run)
         span = self.cleaned.to_original(start, end)
         if span is None:  # a numbered sentence is story text, which always maps back
             raise RuntimeError(f"story span {start}-{end} has no original text")
@@ -156,7 +149,7 @@ class Verifier:
             end=span[1],
             match=kind,
             score=score,
-            sentence_ids=[s.id for s in run],
+            sentence_ids=[s.id for s in whole if s.start < end and start < s.end],
             proposed=quote
             if quote
             and (
@@ -169,6 +162,25 @@ class Verifier:
         return Claim(
             id=draft.id, text=draft.text, attribution=attribution, evidence=evidence, origin=origin
         )
+
+    def _best_run(
+        self, text: str, cited: list[Sentence]
+    ) -> tuple[float, list[Sentence], list[Sentence]]:
+        """How well the best run of consecutive cited sentences backs ``text``, that run, and
+        the shortest stretch of it that backs ``text`` as well, so that a sentence cited beside
+        the one that states the claim neither widens its evidence nor lends it a source."""
+        story = self.cleaned.text
+
+        def backing(run: list[Sentence]) -> float:
+            return support_score(text, story[run[0].start : run[-1].end])
+
+        support, run = max(
+            ((backing(r), r) for r in self.numbered.runs(cited, joined=self._joined)),
+            key=lambda scored: scored[0],
+        )
+        stretches = [run[i:j] for i in range(len(run)) for j in range(i + 1, len(run) + 1)]
+        tightest = min((s for s in stretches if backing(s) >= support), key=len)
+        return support, run, tightest
 
     def _joined(self, a: Sentence, b: Sentence) -> bool:
         """Whether story sentences ``a`` and ``b`` are one span of the original text (no page
@@ -202,20 +214,22 @@ class Verifier:
         return [s for s in found if s is not None]
 
     def _evidence_span(
-        self, draft: ClaimDraft, start: int, end: int
+        self, draft: ClaimDraft, whole: list[Sentence], tightest: list[Sentence]
     ) -> tuple[int, int, MatchKind, float]:
-        """The quote's span when the claim gives one found inside [start, end) of the story;
-        else the cited sentences themselves."""
+        """The quote's span when the claim gives one found inside the run of sentences
+        ``whole``; else the sentences ``tightest`` of it that back the claim."""
+        start, end = tightest[0].start, tightest[-1].end
         quote = draft.quote.strip()
         if not quote:
             return start, end, MatchKind.SENTENCE, 100.0
         if len(normalize(quote)) < self._min_quote_chars:
             # Too short to pin anything down: the sentences are the evidence.
             return start, end, MatchKind.SENTENCE, 100.0
-        within = TextIndex(self.cleaned.text[start:end])
+        offset = whole[0].start
+        within = TextIndex(self.cleaned.text[offset : whole[-1].end])
         match = within.locate(quote, fuzzy_threshold=self._fuzzy_threshold)
         if match is not None:
-            return start + match.start, start + match.end, match.kind, match.score
+            return offset + match.start, offset + match.end, match.kind, match.score
         return start, end, MatchKind.QUOTE_UNMATCHED, 0.0
 
     @cached_property

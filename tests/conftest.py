@@ -25,7 +25,7 @@ CASSETTES = ROOT / "cassettes"
 SEED = ROOT / "seeds" / "prisoner-swap.txt"
 DEV_SET = ROOT.parent / "shared" / "eval" / "dev.jsonl"
 # The name the embedded server gives the bundled model; recordings carry it in their bodies.
-RECORDED_MODEL = "SmolLM2-135M-Instruct.Q4_1"
+RECORDED_MODEL = "qwen2.5-coder-1.5b-instruct-q4_k_m"
 # Replays never reach this address: vcr answers every request from the cassette.
 REPLAY_URL = "http://127.0.0.1:9/v1"
 

@@ -149,7 +149,8 @@ FAULTS = [
                                                       finish_reason="length")],
           OutputTruncatedError, 1),
     Fault("claim its sentence does not back", lambda: [
-        tool_reply("Extraction", with_claims(INVENTED_CLAIM)),
+        # A first prompt of realistic size, so that the re-ask fits its budget.
+        tool_reply("Extraction", with_claims(INVENTED_CLAIM), prompt_tokens=2000),
         tool_reply("ClaimFixes", STILL_WRONG)], ArticleSummary, 2, check=_rejects("not backed")),
     Fault("invented source", lambda: [tool_reply("Extraction", with_claims(INVENTED_SOURCE))],
           ArticleSummary, 1, check=_corrected("Reuters")),

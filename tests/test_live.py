@@ -1,7 +1,7 @@
 """The embedded backend for real: start llama.cpp, summarize the seed, check the invariants.
 
-The model (SmolLM2-135M) is tiny; most of what it proposes is rejected. What must hold is that
-nothing unverified is kept.
+The model (Qwen2.5-Coder-1.5B-Instruct) is small; part of what it proposes is rejected. What
+must hold is that nothing unverified is kept.
 """
 
 from __future__ import annotations

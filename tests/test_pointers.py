@@ -381,7 +381,8 @@ def test_quote_inside_a_run_of_two_sentences_is_the_evidence() -> None:
     ev = kept.evidence
     assert (ev.match, ev.quote, ev.proposed) == (MatchKind.EXACT, quote, None)
     assert ARTICLE[ev.start : ev.end] == quote
-    assert ev.sentence_ids == [id_of(request, "Umerov reiterated"), id_of(request, SEED_SENTENCE)]
+    # Both sentences were searched for the quote; the evidence lies in the second.
+    assert ev.sentence_ids == [id_of(request, SEED_SENTENCE)]
 
 
 def test_the_best_supporting_run_of_cited_sentences_is_the_evidence() -> None:
@@ -444,3 +445,18 @@ def test_claim_of_part_two_citing_an_id_of_part_one_is_not_kept() -> None:
     assert first_ids[0] in stray.reason and UNKNOWN in stray.reason
     assert f"{part2[0]}-{part2[-1]}" in stray.reason
     assert_verified(result)
+
+
+def test_a_summary_sentence_citing_a_repeated_claim_rests_on_the_claim_it_repeats() -> None:
+    first = claim(LAST_FACT, id="c1", text="Kyiv signed a deal to buy 100 French Rafale jets.")
+    again = claim(LAST_FACT, id="c2", text="Kyiv agreed to buy 100 Rafale fighter jets.")
+    reply = extraction(first, again)
+    reply["summary"] = [{"text": "Kyiv will buy 100 Rafale fighter jets.", "claim_ids": ["c2"]}]
+    with ScriptedServer([tool_reply("Extraction", reply)]) as server:
+        result = summarize(ARTICLE, settings=fast_settings(server))
+    assert_verified(result)
+    assert [c.id for c in result.claims] == ["c1"]
+    assert "repeats claim c1" in rejection_of(result, "c2").reason
+    assert [(s.text, s.claim_ids) for s in result.summary_sentences] == [
+        ("Kyiv will buy 100 Rafale fighter jets.", ["c1"])
+    ]

@@ -1,6 +1,7 @@
-"""Replays of real recordings: the embedded llama.cpp backend (SmolLM2-135M) answering real
-requests made by this code. The model is tiny and its answers are poor; these tests check that
-the library verifies them honestly, not that the model is good.
+"""Replays of real recordings: the embedded llama.cpp backend (Qwen2.5-Coder-1.5B-Instruct,
+Q4_K_M) answering real requests made by this code. The model is small and its answers are
+imperfect; these tests check that the library verifies them honestly, not that the model is
+good.
 
 Record again with: pytest tests/test_recorded.py --record-mode=rewrite
 """
@@ -84,10 +85,12 @@ def test_seed_article_end_to_end(
 def test_recorded_reask_is_targeted_and_within_budget(
     seed_text: str, recorded_settings: Settings, vcr: Any, recording: bool
 ) -> None:
-    """The small model's first answer (to the seed page with its furniture left in) failed
-    verification; the re-ask that followed carried only failing claims and stayed within 1.3x
-    the first call's prompt tokens in total."""
-    result = summarize(seed_text, settings=recorded_settings, clean=False)
+    """The model's first answer to the seed page with its furniture left in had claims that
+    failed verification; the re-ask that followed carried only failing claims and kept all
+    calls within (1 + reask_budget_ratio) times the first call's prompt tokens. The budget is
+    raised from the default 0.3 so that this short article leaves room for a re-ask at all."""
+    settings = recorded_settings.replace(reask_budget_ratio=0.5)
+    result = summarize(seed_text, settings=settings, clean=False)
     assert_verified(result)
     _check_accounting(result, vcr, recording)
 
@@ -95,7 +98,7 @@ def test_recorded_reask_is_targeted_and_within_budget(
     log = result.meta.call_log
     assert [c.purpose for c in log][:2] == ["extract", "reask"]
     first = log[0].usage.prompt_tokens
-    assert sum(c.usage.prompt_tokens for c in log) <= 1.3 * first
+    assert sum(c.usage.prompt_tokens for c in log) <= 1.5 * first
 
     requests = _requests(vcr)
     article_chars = len(seed_text)
@@ -103,7 +106,7 @@ def test_recorded_reask_is_targeted_and_within_budget(
         reask_text = "\n".join(m["content"] for m in body["messages"])
         assert len(reask_text) < article_chars, "a re-ask never re-sends the whole article"
         assert body["tool_choice"]["function"]["name"] == "ClaimFixes"
-        carried = set(re.findall(r"^\[(.*?)\] ", reask_text, flags=re.MULTILINE))
+        carried = set(re.findall(r"^\[(.*?)\] .*\nProblem:", reask_text, flags=re.MULTILINE))
         first_pass_kept = {c.id for c in result.claims if c.origin != "reask"}
         assert carried and not carried & first_pass_kept
 

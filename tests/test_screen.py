@@ -191,7 +191,7 @@ def test_python_callers_get_the_status_through_logging(
 
 def test_reask_has_its_own_status(status_records: list[logging.LogRecord]) -> None:
     bad = one_claim("Russia has commented in public on every development of the talks.")
-    first = tool_reply("Extraction", bad, prompt_tokens=2000)
+    first = tool_reply("Extraction", bad, prompt_tokens=4000)
     with ScriptedServer([first, tool_reply("ClaimFixes", {"fixes": []})]) as server:
         summarize(
             (ROOT / "seeds" / "prisoner-swap.txt").read_text(), settings=fast_settings(server)

@@ -1399,14 +1399,19 @@ def test_property_whole_word_quotes_back_themselves(span: tuple[int, int]) -> No
     assert claim.evidence.match is MatchKind.EXACT
     assert claim.evidence.quote == quote.strip()
     assert (claim.evidence.start, claim.evidence.end) == span
-    assert claim.evidence.sentence_ids == cited
+    assert set(claim.evidence.sentence_ids) <= set(cited)
     assert claim.origin == "model"
-    # Without the quote, the evidence is the sentences themselves.
+    # Without the quote, the evidence is the shortest stretch of the cited sentences that
+    # backs the claim as well as all of them.
     claim = check_ok(draft(sentences=cited, text=quote[:300], source=""))
     assert claim.evidence.match is MatchKind.SENTENCE
-    start, end = run_text(int(cited[0][1:]), int(cited[-1][1:]))
+    ids = claim.evidence.sentence_ids
+    assert set(ids) <= set(cited)
+    start, end = run_text(int(ids[0][1:]), int(ids[-1][1:]))
     assert (claim.evidence.start, claim.evidence.end) == (start, end)
     assert claim.evidence.quote == SEED[start:end]
+    whole = SEED[slice(*run_text(int(cited[0][1:]), int(cited[-1][1:])))]
+    assert support_score(quote[:300], SEED[start:end]) == support_score(quote[:300], whole)
 
 
 @PROPERTY_SETTINGS
@@ -1497,11 +1502,13 @@ def test_property_check_results_are_consistent(
     ev = result.evidence
     assert 0 <= ev.start < ev.end <= len(SEED)
     assert SEED[ev.start : ev.end] == ev.quote
-    # The evidence lies in a run of cited sentences, the one that backs the claim best.
-    chosen = (int(ev.sentence_ids[0][1:]), int(ev.sentence_ids[-1][1:]))
-    assert chosen in backing
-    assert ev.sentence_ids == [f"S{n}" for n in range(chosen[0], chosen[1] + 1)]
-    assert backing[chosen] == max(backing.values()) >= MIN_SUPPORT
+    # The evidence lies in the run of cited sentences that backs the claim best: a quote
+    # found in that run, or else the shortest stretch of it that backs the claim as well.
+    first, last = int(ev.sentence_ids[0][1:]), int(ev.sentence_ids[-1][1:])
+    assert ev.sentence_ids == [f"S{n}" for n in range(first, last + 1)]
+    best = max(backing.values())
+    assert best >= MIN_SUPPORT
+    [chosen] = [r for r in backing if r[0] <= first and last <= r[1] and backing[r] == best][:1]
     run_start, run_end = run_text(*chosen)
     assert run_start <= ev.start and ev.end <= run_end
     given_quote = d.quote.strip()
@@ -1514,8 +1521,9 @@ def test_property_check_results_are_consistent(
         assert ev.score >= FUZZY and result.origin == "local_repair"
         assert ev.proposed == given_quote
     else:
-        # The cited sentences are the evidence: no quote was given, or it is not in them.
-        assert (ev.start, ev.end) == (run_start, run_end)
+        # Sentences are the evidence: no quote was given, or it is not in the run.
+        assert (ev.start, ev.end) == run_text(first, last)
+        assert support_score(d.text, ev.quote) == best
         assert result.origin == "model"
         if ev.match is MatchKind.SENTENCE:
             assert given_quote == "" and ev.proposed is None
