@@ -29,7 +29,8 @@ assert Path(summarizer.__file__).resolve().is_relative_to(installed), summarizer
 assert Path(prompts_dir()).resolve() == installed / "summarizer" / "prompts", prompts_dir()
 render("extract_user", article="x", title_line="", max_claims=1, claim_fields="")
 render("combine_user", title_line="", claims="c1 (a): b")
-render("reask_item", id="c1", text="t", reason="r", passages="p")
+render("system")
+render("reask_item", id="c1", text="t", reason="r", sentences="[S1] p")
 print(prompt_version())
 """
 
