@@ -8,7 +8,6 @@ send a request.
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from collections.abc import Generator, Iterable
 from dataclasses import dataclass, field
@@ -62,7 +61,7 @@ from summarizer.schema import (
     ClaimFixes,
     ClaimSummary,
     Extraction,
-    tool_schema,
+    shown_schema,
 )
 from summarizer.settings import Settings
 from summarizer.status import status
@@ -183,8 +182,7 @@ def _shown(
     a shorter text)."""
     ids = verifier.numbered.ids
     least = min(_FEWEST_CLAIMS, max(1, len(ids) // 2))
-    schema = tool_schema(reply, ids, max_claims=settings.max_claims, min_claims=least)
-    return json.dumps(schema, separators=(",", ":"))
+    return shown_schema(reply, ids, max_claims=settings.max_claims, min_claims=least)
 
 
 def combine_messages(claims: list[Claim], title: str | None) -> list[dict[str, str]]:
@@ -266,7 +264,7 @@ def _parts(
         "summarize",
         combine_messages(shown, article.title),
         ClaimSummary,
-        json.dumps(tool_schema(ClaimSummary), separators=(",", ":")),
+        shown_schema(ClaimSummary),
     )
     status("writing the summary")
     try:

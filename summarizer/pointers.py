@@ -78,8 +78,8 @@ class Numbered:
     def get(self, cited: str) -> Sentence | None:
         """The sentence an id names, read leniently ("S4", "[S4]", "s4", "4"); None when the
         id names no sentence of this text."""
-        m = _ID.match(cited)
-        return self._by_id.get(f"S{int(m.group(1))}") if m else None
+        named = canonical_id(cited)
+        return self._by_id.get(named) if named else None
 
     def runs(
         self,

@@ -15,7 +15,14 @@ from summarizer.items import read_items
 from summarizer.llm import Request
 from summarizer.pointers import Numbered, Sentence
 from summarizer.prompts import render
-from summarizer.schema import ClaimDraft, ClaimFix, ClaimFixes, ReplyShape, tool_schema
+from summarizer.schema import (
+    ClaimDraft,
+    ClaimFix,
+    ClaimFixes,
+    ReplyShape,
+    shown_schema,
+    tool_schema,
+)
 from summarizer.verify import Failure, Profile, content_words, support
 
 _MAX_PASSAGE_CHARS = 500
@@ -112,9 +119,8 @@ def build_reask(
         {"role": "system", "content": system},
         {"role": "user", "content": render("reask_user", items="\n".join(items))},
     ]
-    schema = tool_schema(ClaimFixes, list(dict.fromkeys(offered)))
     return Request(
-        "reask", messages, ClaimFixes, json.dumps(schema, separators=(",", ":"))
+        "reask", messages, ClaimFixes, shown_schema(ClaimFixes, list(dict.fromkeys(offered)))
     ), carried
 
 

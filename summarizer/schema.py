@@ -257,6 +257,18 @@ def tool_schema(
     return schema
 
 
+def shown_schema(
+    reply: type[ReplyShape],
+    sentence_ids: Sequence[str] = (),
+    *,
+    max_claims: int = MAX_CLAIMS,
+    min_claims: int = 1,
+) -> str:
+    """:func:`tool_schema` as the compact JSON string a request carries."""
+    schema = tool_schema(reply, sentence_ids, max_claims=max_claims, min_claims=min_claims)
+    return json.dumps(schema, separators=(",", ":"))
+
+
 @cache
 def _base_schema(reply: type[ReplyShape]) -> dict[str, Any]:
     properties: dict[str, Any] = {}
