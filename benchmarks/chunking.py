@@ -5,10 +5,11 @@ Each article is the seed's story paragraphs repeated to length, summarized with
 request after a fixed 0.25 s with a recorded answer of the embedded Qwen 1.5B backend to the same
 kind of request (cassettes/seed_in_parts.yaml for parts and the summary,
 seed_uncleaned_reask.yaml for re-asks). The context is 8,192 tokens, as on the embedded
-backend, so parts have the size they would have there. Every size runs in a fresh process, so
-its peak resident memory is its own.
+backend, so parts have the size they would have there; ``--concurrency`` parts are read at once
+(``Settings.concurrency``; 1 reads them one after another). Every size runs in a fresh process,
+so its peak resident memory is its own.
 
-Run: python benchmarks/chunking.py [--words 2000 20000 200000] [--delay 0.25]
+Run: python benchmarks/chunking.py [--words 2000 20000 200000] [--delay 0.25] [--concurrency 16]
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def one(words: int, base_url: str) -> dict[str, float]:
+def one(words: int, base_url: str, concurrency: int) -> dict[str, float]:
     """Summarize one article in this process and report what it cost."""
     text = article_of(words)
     settings = Settings(
@@ -71,6 +72,7 @@ def one(words: int, base_url: str) -> dict[str, float]:
         base_url=base_url,
         api_key="unused",
         context_tokens=8192,
+        concurrency=concurrency,
         max_attempts=1,  # a tool with no recording is a 500 at once, not a retry
     )
     before = rss_mb()
@@ -97,11 +99,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--words", type=int, nargs="+", default=[2000, 20000, 200000])
     parser.add_argument("--delay", type=float, default=0.25)
+    parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--base-url", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
-        print(json.dumps(one(args.one, args.base_url)))
+        print(json.dumps(one(args.one, args.base_url, args.concurrency)))
         return
 
     answers = recorded_answers(*CASSETTES)
@@ -110,7 +113,8 @@ def main() -> None:
     answers["ChunkExtraction"] = recorded_parts()[-1]
     print(
         f"Answers are replayed recordings of the embedded Qwen 1.5B backend ({', '.join(answers)}) "
-        f"served after {args.delay} s; context 8,192 tokens; one fresh process per size.\n"
+        f"served after {args.delay} s; context 8,192 tokens; {args.concurrency} part(s) at once; "
+        "one fresh process per size.\n"
     )
     header = (
         f"{'words':>8} {'chars':>10} {'parts':>5} {'calls':>5} {'kept':>4} {'wall s':>8} "
@@ -123,7 +127,10 @@ def main() -> None:
     with replay_server(answers, delay_s=args.delay) as base_url:
         for words in args.words:
             child = subprocess.run(
-                [sys.executable, __file__, "--one", str(words), "--base-url", base_url],
+                [
+                    sys.executable, __file__, "--one", str(words), "--base-url", base_url,
+                    "--concurrency", str(args.concurrency),
+                ],  # fmt: skip
                 capture_output=True,
                 text=True,
                 check=True,

@@ -258,7 +258,9 @@ async def _batch(
         log.info("The embedded backend answers one request at a time; running one article.")
         concurrency = 1
     http = async_client(endpoint, settings, client)
+    # One limit for the requests of every article and of every part of a long one.
     throttle = Throttle(concurrency)
+    settings = settings.replace(concurrency=concurrency)
 
     async def run(
         items: Iterable[tuple[int, object]], strict: bool, clean: bool, done: Done

@@ -7,6 +7,7 @@ retries only transport failures, and instructor re-asks only when a reply fails 
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import copy
 import email.utils
 import json
@@ -42,7 +43,7 @@ from summarizer.redaction import redact
 from summarizer.result import Usage
 from summarizer.settings import Settings
 from summarizer.status import status
-from summarizer.throttle import Throttle
+from summarizer.throttle import ThreadThrottle, Throttle
 
 # Transient by nature: request timeout (408), lock conflict (409), rate limit (429), and server
 # or gateway failures (5xx). 400, 401, 403, 404 and 422 mean the request itself is wrong and
@@ -50,6 +51,10 @@ from summarizer.throttle import Throttle
 RETRYABLE_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504})
 
 M = TypeVar("M", bound=BaseModel)
+
+# The tally of the call in progress in this thread or task: instructor's hook, registered once
+# per client, counts each completion into it, so that one client can run calls side by side.
+_CALL: contextvars.ContextVar[_Tally] = contextvars.ContextVar("summarizer_llm_call")
 
 
 @dataclass(frozen=True)
@@ -109,10 +114,12 @@ def usage_of(obj: Any) -> Usage:
     """The tokens an openai usage object reports (none when it is missing)."""
     if obj is None:
         return Usage()
+    details = getattr(obj, "prompt_tokens_details", None)
     return Usage(
         prompt_tokens=getattr(obj, "prompt_tokens", 0) or 0,
         completion_tokens=getattr(obj, "completion_tokens", 0) or 0,
         total_tokens=getattr(obj, "total_tokens", 0) or 0,
+        cached_prompt_tokens=getattr(details, "cached_tokens", 0) or 0,
     )
 
 
@@ -322,13 +329,13 @@ class _Base:
     def __init__(self, client: openai.OpenAI | openai.AsyncOpenAI, model: str, settings: Settings):
         self.model = model
         self.settings = settings
-        self._tally = _Tally()
         self._client: Any = instructor.from_openai(client, mode=instructor.Mode.TOOLS)
         # Count every completion that arrives, validation re-asks included.
-        self._client.on("completion:response", lambda r: self._tally.count_response(r))
+        self._client.on("completion:response", lambda r: _CALL.get().count_response(r))
 
     def _start(self, request: Request) -> tuple[_Tally, dict[str, Any], float]:
-        self._tally = tally = _Tally()
+        tally = _Tally()
+        _CALL.set(tally)
         kwargs = {
             "model": self.model,
             "messages": request.messages,
@@ -354,6 +361,11 @@ class _Base:
             "reraise": True,
         }
 
+    def _pause(self, error: BaseException) -> float:
+        """How long a rate limit pauses every request that shares the throttle."""
+        pause = _retry_after(error) or self.settings.backoff_initial_s
+        return min(pause, self.settings.backoff_max_s)
+
     @staticmethod
     def _reply(tally: _Tally, value: BaseModel, completion: Any, started: float) -> Reply:
         usage = tally.usage + usage_of(completion.usage)
@@ -361,7 +373,21 @@ class _Base:
 
 
 class SyncLLM(_Base):
-    """Blocking calls through an ``openai.OpenAI`` client."""
+    """Blocking calls through an ``openai.OpenAI`` client.
+
+    Calls may be made from several threads at once (the parts of a long article); a
+    ``throttle`` shared by them paces them as :class:`AsyncLLM`'s does a batch.
+    """
+
+    def __init__(
+        self,
+        client: openai.OpenAI,
+        model: str,
+        settings: Settings,
+        throttle: ThreadThrottle | None = None,
+    ) -> None:
+        super().__init__(client, model, settings)
+        self.throttle = throttle
 
     def complete(self, request: Request) -> Reply:
         """Send the request; return the validated reply.
@@ -372,16 +398,23 @@ class SyncLLM(_Base):
             RetriesExhaustedError: transport failures or invalid replies used up every attempt.
         """
         tally, kwargs, started = self._start(request)
+        throttle = self.throttle
         try:
             for attempt in Retrying(**_retry_policy(self.settings)):
                 with attempt:
                     tally.call_mark = tally.responses
-                    try:
-                        value, completion = self._client.create_with_completion(
-                            **kwargs, max_retries=Retrying(**self._reask_policy(tally))
-                        )
-                    except Exception as exc:
-                        raise _classify(exc, tally) from _safe_cause(exc)
+                    with throttle.slot() if throttle else contextlib.nullcontext():
+                        try:
+                            value, completion = self._client.create_with_completion(
+                                **kwargs, max_retries=Retrying(**self._reask_policy(tally))
+                            )
+                        except Exception as exc:
+                            error = _classify(exc, tally)
+                            if throttle and _rate_limited(error):
+                                throttle.rate_limited(self._pause(error))
+                            raise error from _safe_cause(exc)
+                    if throttle:
+                        throttle.succeeded()
         except _Transient as error:
             raise _exhausted(error, tally) from _safe_cause(error.cause)
         return self._reply(tally, value, completion, started)
@@ -420,8 +453,7 @@ class AsyncLLM(_Base):
                         except Exception as exc:
                             error = _classify(exc, tally)
                             if throttle and _rate_limited(error):
-                                pause = _retry_after(error) or self.settings.backoff_initial_s
-                                await throttle.rate_limited(min(pause, self.settings.backoff_max_s))
+                                await throttle.rate_limited(self._pause(error))
                             raise error from _safe_cause(exc)
                     if throttle:
                         await throttle.succeeded()

@@ -8,8 +8,11 @@ send a request.
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import threading
 import time
-from collections.abc import Generator, Iterable
+from collections.abc import Awaitable, Callable, Generator, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
@@ -65,6 +68,7 @@ from summarizer.schema import (
 )
 from summarizer.settings import Settings
 from summarizer.status import status
+from summarizer.throttle import ThreadThrottle, Throttle
 from summarizer.verify import (
     Failure,
     Verifier,
@@ -89,6 +93,23 @@ _NUMBERING_COST = 1.25
 # Stories longer than this are planned on a worker thread, since counting their tokens may
 # take a request to the server.
 _COUNT_OFF_LOOP = 20_000
+
+
+@dataclass(frozen=True)
+class Fork:
+    """Steps that may run side by side, yielded in place of a request. The driver starts each
+    branch (a function that returns its steps) in order, runs at most ``limit`` at once, and
+    sends back their results in branch order. Once a branch fails no other starts, and the
+    first failure in branch order is raised as a request's would be."""
+
+    branches: Sequence[Callable[[], Steps[Any]]]
+    limit: int
+
+
+T = TypeVar("T")
+# The steps of one article (or of a part of one): they yield requests (or forks) and receive
+# replies (or the forks' results), and return what they built.
+Steps = Generator[Request | Fork, Any, T]
 
 
 @dataclass
@@ -124,6 +145,8 @@ class _Input:
     chunks: list[Chunk]
     # Tokens of the context left for article text (or claims) beside the prompt and the reply.
     text_budget: int
+    # Requests in flight at once for the parts of the article.
+    concurrency: int = 1
 
 
 def first_request(verifier: Verifier, title: str | None, settings: Settings) -> Request:
@@ -206,7 +229,7 @@ def _title_line(title: str | None) -> str:
     return f" ({title})" if title else ""
 
 
-def _steps(given: _Input, settings: Settings) -> Generator[Request, Reply, _Outcome]:
+def _steps(given: _Input, settings: Settings) -> Steps[_Outcome]:
     out = _Outcome()
     article = given.article
     kept: dict[str, Claim] = {}
@@ -230,39 +253,40 @@ def _steps(given: _Input, settings: Settings) -> Generator[Request, Reply, _Outc
 
 def _parts(
     given: _Input, kept: dict[str, Claim], out: _Outcome, settings: Settings
-) -> Generator[Request, Reply, ClaimSummary | None]:
-    """Read a long article part by part, then write its summary from the merged claims."""
-    article = given.article
+) -> Steps[ClaimSummary | None]:
+    """Read a long article part by part, then write its summary from the merged claims.
+
+    The parts are read side by side (see :class:`Fork`); each keeps its own claims, and they
+    are merged in part order, so the result is the same however the reads interleave.
+    """
+    parts = len(given.chunks)
+    # Sentence ids run on from part to part, so that each names one sentence of the whole.
+    # Branches start in part order, so each part's numbering starts where the last one's ended.
     number_from = 1
-    # Each part is verified on its own, so that what is built to check it (text indexes,
-    # the attribution analysis) stays the size of a part however long the article. Sentence
-    # ids run on from part to part, so that each names one sentence of the whole.
-    for number, chunk in enumerate(given.chunks, 1):
-        cleaned, offset = given.cleaned.part(chunk.start, chunk.end)
-        verifier = _verifier(cleaned.original, cleaned, settings, first_sentence=number_from)
-        number_from = verifier.numbered.next_number
-        request = part_request(verifier, number, len(given.chunks), article.title, settings)
-        status(f"reading part {number} of {len(given.chunks)}")
-        try:
-            yield from _claims(request, verifier, offset, kept, out, settings)
-        except _RECOVERABLE as error:
-            # One unreadable part costs its own claims, not the whole article's.
-            out.failed_call(request, error)
-            out.rejected.append(
-                Rejection(
-                    kind="chunk",
-                    id=f"part{number}",
-                    text=f"part {number} of {len(given.chunks)} (story characters "
-                    f"{chunk.start}-{chunk.end})",
-                    reason=f"no claims could be read from this part: {_describe(error)}",
-                )
-            )
+
+    def part(number: int, chunk: Chunk) -> Callable[[], Steps[_Part]]:
+        def start() -> Steps[_Part]:
+            nonlocal number_from
+            # Each part is verified on its own, so that what is built to check it (text
+            # indexes, the attribution analysis) stays the size of a part however long the
+            # article.
+            cleaned, offset = given.cleaned.part(chunk.start, chunk.end)
+            verifier = _verifier(cleaned.original, cleaned, settings, first_sentence=number_from)
+            number_from = verifier.numbered.next_number
+            return _part(verifier, offset, number, parts, chunk, given.article.title, settings)
+
+        return start
+
+    branches = [part(number, chunk) for number, chunk in enumerate(given.chunks, 1)]
+    read: list[_Part] = yield Fork(branches, limit=given.concurrency)
+    for done in read:
+        _merge(done, kept, out)
     if not kept:
         return None
     shown = _within(list(kept.values()), given.text_budget)
     request = Request(
         "summarize",
-        combine_messages(shown, article.title),
+        combine_messages(shown, given.article.title),
         ClaimSummary,
         shown_schema(ClaimSummary),
     )
@@ -282,6 +306,72 @@ def _parts(
         return None
     out.calls.append((request, reply))
     return _expect(reply, ClaimSummary)
+
+
+@dataclass
+class _Part:
+    """What one part of a long article gave: its claims, keyed by id, and the rest of its
+    outcome (rejections, calls, re-ask rounds)."""
+
+    kept: dict[str, Claim]
+    out: _Outcome
+
+
+def _part(
+    verifier: Verifier,
+    offset: int,
+    number: int,
+    parts: int,
+    chunk: Chunk,
+    title: str | None,
+    settings: Settings,
+) -> Steps[_Part]:
+    """The claims of part ``number`` (from 1) of ``parts``, which starts ``offset``
+    characters into the article."""
+    done = _Part({}, _Outcome())
+    request = part_request(verifier, number, parts, title, settings)
+    status(f"reading part {number} of {parts}")
+    try:
+        yield from _claims(request, verifier, offset, done.kept, done.out, settings)
+    except _RECOVERABLE as error:
+        # One unreadable part costs its own claims, not the whole article's.
+        done.out.failed_call(request, error)
+        done.out.rejected.append(
+            Rejection(
+                kind="chunk",
+                id=f"part{number}",
+                text=f"part {number} of {parts} (story characters {chunk.start}-{chunk.end})",
+                reason=f"no claims could be read from this part: {_describe(error)}",
+            )
+        )
+    return done
+
+
+def _merge(done: _Part, kept: dict[str, Claim], out: _Outcome) -> None:
+    """Add one part's outcome to the article's: a claim that repeats one of an earlier part
+    (parts overlap) is rejected as a repeat; one whose id an earlier part took gets an id no
+    claim or rejection has, as ids link the summary written next to its claims."""
+    out.calls.extend(done.out.calls)
+    out.rejected.extend(done.out.rejected)
+    out.reask_rounds += done.out.reask_rounds
+    for claim in done.kept.values():
+        twin = duplicate_of(claim, kept.values())
+        if twin is not None:
+            out.rejected.append(
+                Rejection(
+                    kind="claim",
+                    id=claim.id,
+                    text=claim.text,
+                    reason=f"repeats claim {twin.id}",
+                    proposed=claim.model_dump(mode="json"),
+                )
+            )
+            continue
+        if claim.id in kept:
+            taken = set(kept) | set(done.kept) | {r.id for r in out.rejected if r.id}
+            fresh = next(f"c{n}" for n in range(1, len(taken) + 2) if f"c{n}" not in taken)
+            claim = claim.model_copy(update={"id": fresh})
+        kept[claim.id] = claim
 
 
 def _statements(
@@ -346,10 +436,10 @@ def _verifier(
     )
 
 
-T = TypeVar("T", bound=BaseModel)
+M = TypeVar("M", bound=BaseModel)
 
 
-def _expect(reply: Reply, model: type[T]) -> T:
+def _expect(reply: Reply, model: type[M]) -> M:
     if not isinstance(reply.value, model):
         raise TypeError(f"expected {model.__name__}, got {type(reply.value).__name__}")
     return reply.value
@@ -362,7 +452,7 @@ def _claims(
     kept: dict[str, Claim],
     out: _Outcome,
     settings: Settings,
-) -> Generator[Request, Reply, Extraction | None]:
+) -> Steps[Extraction | None]:
     """Ask for the claims of the text ``verifier`` checks (an article, or a part of one that
     starts ``offset`` characters into it); keep the verified ones and re-ask for those that
     fail. Returns the extraction when it also holds a summary (a whole article at once)."""
@@ -587,9 +677,10 @@ def _plan(
     endpoint: Endpoint,
 ) -> _Input:
     budget = text_budget(doc.title, settings, endpoint)
-    return _Input(
-        doc, source, cleaned, chunk_story(cleaned.text, budget, settings, endpoint), budget
-    )
+    chunks = chunk_story(cleaned.text, budget, settings, endpoint)
+    # The embedded server answers one request at a time.
+    concurrency = 1 if endpoint.kind == "local" else settings.concurrency
+    return _Input(doc, source, cleaned, chunks, budget, concurrency)
 
 
 def merged_settings(settings: Settings | None, model: str | None, base_url: str | None) -> Settings:
@@ -689,7 +780,8 @@ def summarize(
     started = time.perf_counter()
     given, settings, endpoint = _prepare(article, model, base_url, settings, client, clean)
     http = sync_client(endpoint, settings, client)
-    outcome = drive(_steps(given, settings), SyncLLM(http, endpoint.model, settings))
+    llm = SyncLLM(http, endpoint.model, settings, ThreadThrottle(given.concurrency))
+    outcome = drive(_steps(given, settings), llm)
     return _assemble(outcome, given, endpoint, started, strict)
 
 
@@ -710,7 +802,8 @@ async def asummarize(
         _prepare, article, model, base_url, settings, client, clean
     )
     http = async_client(endpoint, resolved, client)
-    outcome = await adrive(_steps(given, resolved), AsyncLLM(http, endpoint.model, resolved))
+    llm = AsyncLLM(http, endpoint.model, resolved, Throttle(given.concurrency))
+    outcome = await adrive(_steps(given, resolved), llm)
     return _assemble(outcome, given, endpoint, started, strict)
 
 
@@ -762,33 +855,100 @@ def from_reply(
     raise RuntimeError("the steps asked for a second request with re-asks off")
 
 
-def drive(steps: Generator[Request, Reply, _Outcome], llm: SyncLLM) -> _Outcome:
-    """Run the steps, sending each request through ``llm``."""
+def drive(steps: Steps[T], llm: SyncLLM) -> T:
+    """Run the steps, sending each request through ``llm``; the branches of a :class:`Fork`
+    run on threads, at most its ``limit`` at once."""
     try:
-        request = next(steps)
+        step = next(steps)
         while True:
             try:
-                reply = llm.complete(request)
+                if isinstance(step, Fork):
+                    reply = _fork(step, lambda branch: drive(branch, llm))
+                else:
+                    reply = llm.complete(step)
             except _RECOVERABLE as error:  # the steps decide whether the article survives it
-                request = steps.throw(error)
+                step = steps.throw(error)
             else:
-                request = steps.send(reply)
+                step = steps.send(reply)
     except StopIteration as done:
-        outcome: _Outcome = done.value
-        return outcome
+        result: T = done.value
+        return result
 
 
-async def adrive(steps: Generator[Request, Reply, _Outcome], llm: AsyncLLM) -> _Outcome:
-    """The async twin of :func:`drive`."""
+async def adrive(steps: Steps[T], llm: AsyncLLM) -> T:
+    """The async twin of :func:`drive`: the branches of a :class:`Fork` run as tasks."""
     try:
-        request = next(steps)
+        step = next(steps)
         while True:
             try:
-                reply = await llm.complete(request)
+                if isinstance(step, Fork):
+                    reply = await _afork(step, lambda branch: adrive(branch, llm))
+                else:
+                    reply = await llm.complete(step)
             except _RECOVERABLE as error:
-                request = steps.throw(error)
+                step = steps.throw(error)
             else:
-                request = steps.send(reply)
+                step = steps.send(reply)
     except StopIteration as done:
-        outcome: _Outcome = done.value
-        return outcome
+        result: T = done.value
+        return result
+
+
+def _fork(fork: Fork, run: Callable[[Steps[Any]], Any]) -> list[Any]:
+    """Each branch's result, in branch order. Branches start in order, each on the first free
+    worker; after one fails no other starts, and the first failure (in branch order) is
+    raised once those running have ended."""
+    results: list[Any] = [None] * len(fork.branches)
+    errors: dict[int, BaseException] = {}
+    lock = threading.Lock()
+    queue = iter(enumerate(fork.branches))
+
+    def worker() -> None:
+        while True:
+            try:
+                with lock:  # branches are started in order
+                    index, start = next(queue, (-1, None))
+                    if errors or start is None:
+                        return
+                    branch = start()
+                results[index] = run(branch)
+            except Exception as error:  # raised below, in the caller's thread
+                with lock:
+                    errors[index] = error
+                return
+
+    workers = min(fork.limit, len(fork.branches))
+    if workers <= 1:
+        worker()
+    else:
+        with ThreadPoolExecutor(workers, thread_name_prefix="summarizer-part") as pool:
+            # Each worker runs in a copy of this context: the status line and the call in
+            # progress (summarizer.llm) are per thread.
+            running = [pool.submit(contextvars.copy_context().run, worker) for _ in range(workers)]
+            for future in running:
+                future.result()
+    if errors:
+        raise errors[min(errors)]
+    return results
+
+
+async def _afork(fork: Fork, run: Callable[[Steps[Any]], Awaitable[Any]]) -> list[Any]:
+    """The async twin of :func:`_fork`."""
+    results: list[Any] = [None] * len(fork.branches)
+    errors: dict[int, BaseException] = {}
+    queue = iter(enumerate(fork.branches))
+
+    async def worker() -> None:
+        for index, start in queue:  # workers share the iterator: branches start in order
+            if errors:
+                return
+            try:
+                results[index] = await run(start())
+            except Exception as error:
+                errors[index] = error
+                return
+
+    await asyncio.gather(*(worker() for _ in range(min(fork.limit, len(fork.branches)))))
+    if errors:
+        raise errors[min(errors)]
+    return results

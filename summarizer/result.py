@@ -158,12 +158,19 @@ class Usage(_Model):
     prompt_tokens: int = 0
     completion_tokens: int = 0
     total_tokens: int = 0
+    cached_prompt_tokens: int = Field(
+        default=0,
+        description="Prompt tokens the server read from its cache of a shared prompt prefix, "
+        "as it reports them (OpenAI's usage.prompt_tokens_details.cached_tokens); 0 where it "
+        "does not.",
+    )
 
     def __add__(self, other: Usage) -> Usage:
         return Usage(
             prompt_tokens=self.prompt_tokens + other.prompt_tokens,
             completion_tokens=self.completion_tokens + other.completion_tokens,
             total_tokens=self.total_tokens + other.total_tokens,
+            cached_prompt_tokens=self.cached_prompt_tokens + other.cached_prompt_tokens,
         )
 
 

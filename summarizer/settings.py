@@ -55,8 +55,10 @@ class Settings:
     reask_budget_ratio: float = 0.3
     reask_passages: int = 2
 
-    # Articles longer than the context are split into parts that overlap by this much.
+    # Articles longer than the context are split into parts that overlap by this much, and
+    # read this many parts at a time (the embedded backend reads one at a time).
     chunk_overlap_tokens: int = 200
+    concurrency: int = 4
 
     # Input limits.
     max_input_chars: int = 2_000_000
@@ -80,8 +82,8 @@ class Settings:
             problems.append("min_support must be between 0 and 1")
         if not 1 <= self.max_claims <= 100:
             problems.append("max_claims must be between 1 and 100")
-        if self.max_attempts < 1:
-            problems.append("max_attempts must be at least 1")
+        if self.max_attempts < 1 or self.concurrency < 1:
+            problems.append("max_attempts and concurrency must be at least 1")
         if self.max_reask_rounds < 0 or self.max_validation_retries < 0:
             problems.append("re-ask counts cannot be negative")
         if self.max_input_chars < 1 or self.max_tokens < 1 or self.local_n_ctx < 512:

@@ -41,9 +41,18 @@ def tool_reply(
     prompt_tokens: int = 100,
     completion_tokens: int = 50,
     finish_reason: str = "tool_calls",
+    cached_tokens: int | None = None,
 ) -> Scripted:
-    """A chat completion whose one tool call carries ``arguments`` (a dict, or raw text)."""
+    """A chat completion whose one tool call carries ``arguments`` (a dict, or raw text);
+    ``cached_tokens`` is reported as OpenAI reports a cached prompt prefix."""
     raw = arguments if isinstance(arguments, str) else json.dumps(arguments)
+    usage: dict[str, Any] = {
+        "prompt_tokens": prompt_tokens,
+        "completion_tokens": completion_tokens,
+        "total_tokens": prompt_tokens + completion_tokens,
+    }
+    if cached_tokens is not None:
+        usage["prompt_tokens_details"] = {"cached_tokens": cached_tokens}
     return Scripted(
         {
             "id": "chatcmpl-scripted",
@@ -67,11 +76,7 @@ def tool_reply(
                     },
                 }
             ],
-            "usage": {
-                "prompt_tokens": prompt_tokens,
-                "completion_tokens": completion_tokens,
-                "total_tokens": prompt_tokens + completion_tokens,
-            },
+            "usage": usage,
         }
     )
 

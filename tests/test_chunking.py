@@ -7,7 +7,9 @@ quote sentences of that part.
 
 from __future__ import annotations
 
+import asyncio
 import re
+import time
 from typing import Any
 
 import pytest
@@ -23,7 +25,7 @@ from scripted import (
     tool_reply,
 )
 
-from summarizer import ArticleSummary, ConfigError, summarize
+from summarizer import ArticleSummary, ConfigError, asummarize, summarize
 from summarizer.backends import Endpoint, token_counter
 from summarizer.chunking import Chunk, estimate_tokens, split
 
@@ -193,7 +195,9 @@ def test_a_long_article_is_read_in_parts_and_summarized_from_the_merged_claims()
     assert len(parts) >= 3
     assert log[-1]["tool_choice"]["function"]["name"] == "ClaimSummary"
     assert [c.purpose for c in result.meta.call_log] == ["extract"] * len(parts) + ["summarize"]
-    assert all(f'part="{n} of {len(parts)}"' in _shown_tag(p) for n, p in enumerate(parts, 1))
+    # Parts are read side by side, so they may arrive in any order; each is asked for once.
+    tags = sorted(_shown_tag(p) for p in parts)
+    assert tags == sorted(f'part="{n} of {len(parts)}"' for n in range(1, len(parts) + 1))
 
     assert_verified(result)
     # Offsets index the whole article, however far into it the part was.
@@ -215,7 +219,7 @@ def test_a_long_article_is_read_in_parts_and_summarized_from_the_merged_claims()
 
 
 def _shown_tag(payload: dict[str, Any]) -> str:
-    return payload["messages"][-1]["content"].split("\n", 1)[0]
+    return re.search(r'part="\d+ of \d+"', payload["messages"][-1]["content"])[0]  # type: ignore[index]
 
 
 def test_an_article_that_fits_is_one_request_as_before() -> None:
@@ -262,3 +266,65 @@ def test_the_summary_request_keeps_within_the_context() -> None:
     assert 2 <= len(few) <= len(claims) // 2 + 1
     # Spread over the article, not its first half only.
     assert few[0] is claims[0] and few[-1].evidence.start >= claims[len(claims) // 2].evidence.start
+
+
+def _read_long(
+    concurrency: int, respond: Any = None, *, run_async: bool = False, **overrides: Any
+) -> tuple[ArticleSummary, ScriptedServer]:
+    """The long article through a scripted server whose answers each take 50 ms, so that
+    parts read side by side overlap."""
+    log: list[dict[str, Any]] = []
+
+    def slow(payload: dict[str, Any]) -> Scripted:
+        answer = (respond or chunk_answers)(payload, log)
+        answer.delay_s = answer.delay_s or 0.05
+        return answer
+
+    with ScriptedServer(respond=slow) as server:
+        values = {"context_tokens": 2600, "max_tokens": 200, "chunk_overlap_tokens": 40}
+        settings_ = fast_settings(server, concurrency=concurrency, **(values | overrides))
+        if run_async:
+            result = asyncio.run(asummarize(LONG, settings=settings_))
+        else:
+            result = summarize(LONG, settings=settings_)
+    return result, server
+
+
+def _what_it_found(result: ArticleSummary) -> dict[str, Any]:
+    """A result without what depends on timing."""
+    found = result.model_dump(mode="json", exclude={"meta"})
+    found["calls"] = [(c.purpose, c.usage.prompt_tokens) for c in result.meta.call_log]
+    return found
+
+
+@pytest.mark.parametrize("run_async", [False, True], ids=["sync", "async"])
+def test_parts_read_side_by_side_give_what_reading_them_in_order_gives(run_async: bool) -> None:
+    in_order, one_at_a_time = _read_long(1, run_async=run_async)
+    side_by_side, together = _read_long(8, run_async=run_async)
+    assert one_at_a_time.in_flight_max == 1
+    assert together.in_flight_max > 1
+    assert _what_it_found(side_by_side) == _what_it_found(in_order)
+    assert len(in_order.claims) >= 6
+
+
+@pytest.mark.parametrize("run_async", [False, True], ids=["sync", "async"])
+def test_a_rate_limit_during_the_parts_slows_the_others_and_fails_none(run_async: bool) -> None:
+    limited: list[float] = []
+
+    def respond(payload: dict[str, Any], log: list[dict[str, Any]]) -> Scripted:
+        if not limited and 'part="2 of' in payload["messages"][-1]["content"]:
+            limited.append(time.monotonic())
+            # Long enough to outlast verifying part 1's claims, which may take a second.
+            answer = error_reply(429, "slow down", {"retry-after-ms": "2500"})
+            answer.delay_s = 0.001  # at once, while part 1's answer takes its 50 ms
+            return answer
+        return chunk_answers(payload, log)
+
+    # Two at a time: parts 1 and 2 go first, and part 3 waits for part 1's answer.
+    result, server = _read_long(2, respond, run_async=run_async, backoff_max_s=3.0)
+    expected, _ = _read_long(1)
+    assert _what_it_found(result) == _what_it_found(expected)
+    assert not [r for r in result.rejected if r.kind == "chunk"]
+    # Every request after parts 1 and 2 waited out the pause the 429 asked for.
+    later = [t - limited[0] for t in server.arrivals if t > limited[0] + 0.03]
+    assert len(later) >= 4 and min(later) >= 2.45

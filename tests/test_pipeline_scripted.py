@@ -380,6 +380,15 @@ async def test_async_good_extraction_is_kept_with_exact_offsets_and_usage() -> N
     _check_good_result(result, server)
 
 
+def test_cached_prompt_tokens_are_reported_where_the_server_reports_them() -> None:
+    script = [tool_reply("Extraction", extraction(), prompt_tokens=1000, cached_tokens=768)]
+    with serve(script) as server:
+        result = summarize(ARTICLE, settings=settings_for(server))
+    assert result.meta.usage.cached_prompt_tokens == 768
+    assert result.meta.call_log[0].usage.cached_prompt_tokens == 768
+    assert result.meta.usage.prompt_tokens == 1000
+
+
 def test_summary_sentence_citing_only_unknown_ids_is_rejected() -> None:
     script = [
         tool_reply(
