@@ -140,6 +140,11 @@ class SupportedText(_Model):
 
     text: str
     claim_ids: list[str]
+    match: Literal["cited", "found"] = Field(
+        default="cited",
+        description="cited: the claims the model cited back it; found: they did not (or it "
+        "cited none), and these are the fewest verified claims whose evidence does.",
+    )
 
 
 class Rejection(_Model):

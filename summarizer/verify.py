@@ -11,7 +11,9 @@ only citations of kept claims.
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Literal
@@ -24,7 +26,7 @@ from summarizer.attribution import (
     same_source,
 )
 from summarizer.cleaning import Cleaned, unchanged
-from summarizer.grounding import TextIndex, enclosing, normalize
+from summarizer.grounding import TextIndex, enclosing, normalize, sentence_spans
 from summarizer.injection import instruction_spans
 from summarizer.pointers import Numbered, Sentence, canonical_id
 from summarizer.result import (
@@ -47,6 +49,11 @@ _STOPWORDS = frozenset(
     """.split()
 )
 
+# A statement the claims it cites do not back is tried against this many kept claims, those
+# that hold most of its words, alone and in pairs and threes.
+_STATEMENT_CANDIDATES = 6
+# A smaller set of claims is preferred to a larger one that backs a statement this little better.
+_SUPPORT_SLACK = 0.05
 _THOUSANDS = re.compile(r"(?<=\d)[,.](?=\d{3}\b)")
 
 FailureCode = Literal[
@@ -317,6 +324,15 @@ class Profile:
     numbers: frozenset[str]
 
     @classmethod
+    def union(cls, profiles: Iterable[Profile]) -> Profile:
+        """The profile of passages taken together."""
+        parts = list(profiles)
+        return cls(
+            frozenset().union(*(p.stems for p in parts)),
+            frozenset().union(*(p.numbers for p in parts)),
+        )
+
+    @classmethod
     def of(cls, text: str) -> Profile:
         words = _words(text)
         return cls(frozenset(w[:5] for w in words), frozenset(w for w in words if w.isdigit()))
@@ -347,36 +363,73 @@ def verify_statements(
     *,
     min_support: float,
 ) -> tuple[list[SupportedText], list[Rejection]]:
-    """Keep statements that cite kept claims and whose words those claims' evidence backs.
+    """Keep the statements whose words the evidence of kept claims backs.
 
-    ``context`` maps each kept claim id to the article sentences its evidence sits in.
+    ``context`` maps each kept claim id to the article sentences its evidence sits in. A
+    statement rests on the claims it cites when their evidence backs it (``match="cited"``);
+    otherwise on the fewest kept claims, at most three, whose evidence does
+    (``match="found"``): the model points, the text decides. An item that holds several
+    sentences is checked, and kept or rejected, sentence by sentence.
     """
+    profiles = {claim_id: Profile.of(text) for claim_id, text in context.items()}
     kept: list[SupportedText] = []
     rejected: list[Rejection] = []
     for item in items:
-        ids = list(dict.fromkeys(i.strip() for i in item.claim_ids if i.strip() in context))
-        reason = None
-        if not ids:
-            reason = f"cites no verified claim (cited: {', '.join(item.claim_ids) or 'none'})"
-        else:
-            support = support_score(item.text, " ".join(context[i] for i in ids))
-            if support < min_support:
-                reason = (
-                    f"its words are not backed by the evidence of {', '.join(ids)} "
-                    f"(support {support:.2f} < {min_support:g}, numbers must match)"
+        text = item.text.strip()
+        cited = list(dict.fromkeys(i.strip() for i in item.claim_ids if i.strip() in context))
+        spans = sentence_spans(text)
+        for sentence in [text[a:b] for a, b in spans] if len(spans) > 1 else [text]:
+            found = _resting_on(sentence, item.claim_ids, cited, profiles, min_support)
+            if sentence and isinstance(found, SupportedText):
+                kept.append(found)
+                continue
+            rejected.append(
+                Rejection(
+                    kind=kind,
+                    text=sentence or item.text,
+                    reason=found if sentence else "empty statement",
+                    proposed=item.model_dump(mode="json"),
                 )
-        if reason is None and item.text.strip():
-            kept.append(SupportedText(text=item.text.strip(), claim_ids=ids))
-            continue
-        rejected.append(
-            Rejection(
-                kind=kind,
-                text=item.text,
-                reason=reason or "empty statement",
-                proposed=item.model_dump(mode="json"),
             )
-        )
     return kept, rejected
+
+
+def _resting_on(
+    sentence: str,
+    given: list[str],
+    cited: list[str],
+    profiles: dict[str, Profile],
+    min_support: float,
+) -> SupportedText | str:
+    """The statement with the claims that back it, or why none do. ``given`` are the ids the
+    model gave, ``cited`` those of them that name kept claims."""
+    words = content_words(sentence)
+    if cited and support(words, Profile.union(profiles[i] for i in cited)) >= min_support:
+        return SupportedText(text=sentence, claim_ids=cited, match="cited")
+    # The claims that hold most of its words, alone, in pairs and in threes: the fewest that
+    # back it about as well as any of these sets does.
+    ranked = sorted(profiles, key=lambda i: -support(words, profiles[i]))[:_STATEMENT_CANDIDATES]
+    sets = [
+        (support(words, Profile.union(profiles[i] for i in ids)), ids)
+        for size in range(1, MAX_CITED + 1)
+        for ids in itertools.combinations(ranked, size)
+    ]
+    best = max((score for score, _ in sets), default=0.0)
+    if best >= min_support:
+        chosen = next(ids for score, ids in sets if score >= best - _SUPPORT_SLACK)
+        # In the article's order, as the claims are.
+        ids = [i for i in profiles if i in chosen]
+        return SupportedText(text=sentence, claim_ids=ids, match="found")
+    if not cited:
+        return (
+            f"cites no verified claim (cited: {', '.join(given) or 'none'}), and no verified "
+            "claim's evidence backs its words"
+        )
+    score = support(words, Profile.union(profiles[i] for i in cited))
+    return (
+        f"its words are not backed by the evidence of {', '.join(cited)} (support {score:.2f} "
+        f"< {min_support:g}, numbers must match), nor by that of other verified claims"
+    )
 
 
 def verify_headline(

@@ -389,19 +389,24 @@ def test_cached_prompt_tokens_are_reported_where_the_server_reports_them() -> No
     assert result.meta.usage.prompt_tokens == 1000
 
 
-def test_summary_sentence_citing_only_unknown_ids_is_rejected() -> None:
+def test_summary_sentence_citing_only_unknown_ids_rests_on_what_backs_it_or_is_rejected() -> None:
+    unbacked = {"text": "Mars has two moons.", "claim_ids": ["c7"]}
     script = [
         tool_reply(
             "Extraction",
-            extraction(summary=[SUMMARY_C1_C2, SUMMARY_UNKNOWN_ONLY]),
+            extraction(summary=[SUMMARY_C1_C2, SUMMARY_UNKNOWN_ONLY, unbacked]),
         )
     ]
     with serve(script) as server:
         result = summarize(ARTICLE, settings=settings_for(server))
-    assert [s.text for s in result.summary_sentences] == [SUMMARY_C1_C2["text"]]
+    assert [(s.text, s.claim_ids, s.match) for s in result.summary_sentences] == [
+        (SUMMARY_C1_C2["text"], ["c1", "c2"], "cited"),
+        # c7 names no claim; c4's evidence says what it says.
+        (SUMMARY_UNKNOWN_ONLY["text"], ["c4"], "found"),
+    ]
     [rejected] = result.rejected
     assert rejected.kind == "summary_sentence"
-    assert rejected.text == SUMMARY_UNKNOWN_ONLY["text"]
+    assert rejected.text == unbacked["text"]
     assert "c7" in rejected.reason and "no verified claim" in rejected.reason
 
 

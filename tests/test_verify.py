@@ -1228,8 +1228,29 @@ def test_statement_support_pools_all_cited_claims() -> None:
         [sentence(text, ["c1", "c2"])], CONTEXT, "key_point", min_support=MIN_SUPPORT
     )
     one = verify_statements([sentence(text, ["c1"])], CONTEXT, "key_point", min_support=0.5)
-    assert len(both[0]) == 1 and not both[1]
-    assert not one[0] and len(one[1]) == 1  # "176" is only in c2's evidence
+    assert both[0] == [SupportedText(text=text, claim_ids=["c1", "c2"])] and not both[1]
+    # "176" is only in c2's evidence: c1 alone does not back it, c1 and c2 together do.
+    assert one[0] == [SupportedText(text=text, claim_ids=["c1", "c2"], match="found")]
+    assert not one[1]
+
+
+def test_a_statement_citing_the_wrong_claims_rests_on_those_that_back_it() -> None:
+    item = sentence("The strikes included 176 drones and one missile.", ["c1"])
+    kept, rejected = verify_statements([item], CONTEXT, "summary_sentence", min_support=0.5)
+    assert kept == [SupportedText(text=item.text, claim_ids=["c2"], match="found")]
+    assert rejected == []
+
+
+def test_a_statement_of_several_sentences_is_checked_sentence_by_sentence() -> None:
+    item = sentence(
+        "Kyiv aims to secure the release of 1,200 captives. Mars has two moons.", ["c1"]
+    )
+    kept, rejected = verify_statements([item], CONTEXT, "summary_sentence", min_support=0.5)
+    assert kept == [
+        SupportedText(text="Kyiv aims to secure the release of 1,200 captives.", claim_ids=["c1"])
+    ]
+    assert [r.text for r in rejected] == ["Mars has two moons."]
+    assert "nor by that of other verified claims" in rejected[0].reason
 
 
 @pytest.mark.parametrize(
@@ -1237,16 +1258,20 @@ def test_statement_support_pools_all_cited_claims() -> None:
     [(["c9"], "c9"), (["c7", "c8"], "c7, c8"), ([""], "none")],
 )
 def test_statement_without_kept_claims_is_rejected(ids: list[str], cited: str) -> None:
-    item = sentence("Kyiv aims to secure 1,200 captives.", ids)
+    item = sentence("Mars has two moons, Phobos and Deimos.", ids)
     kept, rejected = verify_statements([item], CONTEXT, "summary_sentence", min_support=MIN_SUPPORT)
     assert kept == []
     assert len(rejected) == 1
     r = rejected[0]
     assert r.kind == "summary_sentence"
     assert r.text == item.text
-    assert r.reason == f"cites no verified claim (cited: {cited})"
+    assert r.reason.startswith(f"cites no verified claim (cited: {cited}), and no verified")
     assert r.proposed == item.model_dump(mode="json")
     assert r.id is None
+    # Words a kept claim backs stand on that claim, whatever the statement cited.
+    backed = sentence("Kyiv aims to secure 1,200 captives.", ids)
+    kept, rejected = verify_statements([backed], CONTEXT, "summary_sentence", min_support=0.5)
+    assert kept == [SupportedText(text=backed.text, claim_ids=["c1"], match="found")]
 
 
 def test_unsupported_statement_is_rejected_with_reason() -> None:
