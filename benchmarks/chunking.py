@@ -128,8 +128,14 @@ def main() -> None:
         for words in args.words:
             child = subprocess.run(
                 [
-                    sys.executable, __file__, "--one", str(words), "--base-url", base_url,
-                    "--concurrency", str(args.concurrency),
+                    sys.executable,
+                    __file__,
+                    "--one",
+                    str(words),
+                    "--base-url",
+                    base_url,
+                    "--concurrency",
+                    str(args.concurrency),
                 ],  # fmt: skip
                 capture_output=True,
                 text=True,

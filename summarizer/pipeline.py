@@ -861,6 +861,7 @@ def drive(steps: Steps[T], llm: SyncLLM) -> T:
     try:
         step = next(steps)
         while True:
+            reply: Reply | list[Any]
             try:
                 if isinstance(step, Fork):
                     reply = _fork(step, lambda branch: drive(branch, llm))
@@ -880,6 +881,7 @@ async def adrive(steps: Steps[T], llm: AsyncLLM) -> T:
     try:
         step = next(steps)
         while True:
+            reply: Reply | list[Any]
             try:
                 if isinstance(step, Fork):
                     reply = await _afork(step, lambda branch: adrive(branch, llm))

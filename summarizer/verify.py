@@ -387,7 +387,7 @@ def verify_statements(
                 Rejection(
                     kind=kind,
                     text=sentence or item.text,
-                    reason=found if sentence else "empty statement",
+                    reason=found if isinstance(found, str) and sentence else "empty statement",
                     proposed=item.model_dump(mode="json"),
                 )
             )
