@@ -127,16 +127,8 @@ def main() -> None:
     with replay_server(answers, delay_s=args.delay) as base_url:
         for words in args.words:
             child = subprocess.run(
-                [
-                    sys.executable,
-                    __file__,
-                    "--one",
-                    str(words),
-                    "--base-url",
-                    base_url,
-                    "--concurrency",
-                    str(args.concurrency),
-                ],  # fmt: skip
+                [sys.executable, __file__, "--one", str(words), "--base-url", base_url]
+                + ["--concurrency", str(args.concurrency)],
                 capture_output=True,
                 text=True,
                 check=True,
