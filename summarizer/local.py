@@ -30,6 +30,11 @@ from summarizer.errors import BackendStartError, ConfigError
 from summarizer.status import status
 from summarizer.weights import QWEN_CODER_1_5B, assembled_path
 
+# Chat formats for the models the library ships. The bundled Qwen's own template writes the
+# whole tool schema into the system message (708 of the sample article's 1,609 prompt
+# tokens), which the grammar llama.cpp builds from a forced tool call makes redundant; its
+# native chatml format renders the messages alone. Other models keep their own template.
+_CHAT_FORMATS = {QWEN_CODER_1_5B.file_name: "chatml"}
 _HOST = "127.0.0.1"
 
 
@@ -150,8 +155,15 @@ class LocalServer:
             # llama.cpp's server uses half the cores by default; a summary is one request at a
             # time, so it may as well use them all.
             "--n_threads", str(os.cpu_count() or 1),
+            # Logits of the last prompt token are all a reply needs; the server's default
+            # computes them for every prompt token, which made prompt reading 1.3-1.6 times
+            # slower here.
+            "--logits_all", "False",
             "--verbose", "False",
         ]  # fmt: skip
+        chat_format = _CHAT_FORMATS.get(self.model_path.name)
+        if chat_format:
+            command += ["--chat_format", chat_format]
         self._process = _spawn(command, self._log)
         atexit.register(self.stop)
         self._wait_until_ready()
