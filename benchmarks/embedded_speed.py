@@ -11,8 +11,10 @@ article ``seeds/prisoner-swap.txt`` (17 numbered sentences): system and user mes
 replayed with ``max_tokens`` fixed (``--max-tokens``, default 256), so that every variant
 generates about as many tokens, in these variants:
 
-- ``tool``: as recorded. llama-cpp-python renders the tool's JSON schema into the system prompt
-  (Qwen's chat template) and turns the forced tool into a grammar over the tool's parameters.
+- ``tool``: as recorded. llama-cpp-python turns the forced tool into a grammar over the tool's
+  parameters. The library serves the bundled model in chatml, which leaves the tool's schema
+  out of the prompt; the model's own template (the server's default) writes it into the
+  system message.
 - ``unforced``: the same with ``tool_choice="auto"``: the same prompt, no grammar.
 - ``schema``: no tool; ``response_format={"type": "json_object", "schema": <the tool's
   parameters>}``: the same grammar, the prompt without the tool.
