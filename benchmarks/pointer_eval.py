@@ -11,7 +11,8 @@ Prints, for the figures the pointer-evidence design is judged by:
   the article text at its offsets, PolNeAR gold relations whose content a kept claim's evidence
   covers, and prompt tokens over all calls divided by the first call's, per article.
 
-Usage: ``python benchmarks/pointer_eval.py [--limit N] [--skip-seed] [--skip-dev]``. It runs
+Usage: ``python benchmarks/pointer_eval.py [--limit N] [--kind KIND] [--skip-seed]
+[--skip-dev]``. It runs
 the real embedded model (minutes per article on 2 cores); nothing is replayed.
 """
 
@@ -65,11 +66,11 @@ def _ratio(result: ArticleSummary) -> float:
     return sum(c.usage.prompt_tokens for c in log) / first if first else 0.0
 
 
-def dev_figures(limit: int | None) -> None:
+def dev_figures(limit: int | None, kinds: tuple[str, ...] = KINDS) -> None:
     records = [
         r
         for r in map(json.loads, DEV_SET.read_text(encoding="utf-8").splitlines())
-        if r["annotations"]["type"] in KINDS
+        if r["annotations"]["type"] in kinds
     ][:limit]
     results: dict[str, ArticleSummary] = {}
 
@@ -105,6 +106,9 @@ def dev_figures(limit: int | None) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--limit", type=int)
+    parser.add_argument(
+        "--kind", choices=KINDS, action="append", help="only the records of this kind (repeatable)"
+    )
     parser.add_argument("--skip-seed", action="store_true")
     parser.add_argument("--skip-dev", action="store_true")
     args = parser.parse_args()
@@ -114,7 +118,7 @@ def main() -> int:
         if not DEV_SET.exists():
             print(f"no development set at {DEV_SET}", file=sys.stderr)
             return 1
-        dev_figures(args.limit)
+        dev_figures(args.limit, tuple(args.kind or KINDS))
     return 0
 
 
