@@ -12,8 +12,8 @@ Prints, for the figures the pointer-evidence design is judged by:
   covers, and prompt tokens over all calls divided by the first call's, per article.
 
 Usage: ``python benchmarks/pointer_eval.py [--limit N] [--kind KIND] [--skip-seed]
-[--skip-dev]``. It runs
-the real embedded model (minutes per article on 2 cores); nothing is replayed.
+[--skip-dev]``. It runs the real embedded model (minutes per article on 2 cores); nothing is
+replayed.
 """
 
 from __future__ import annotations
