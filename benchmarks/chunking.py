@@ -88,7 +88,8 @@ def one(words: int, base_url: str, concurrency: int) -> dict[str, float]:
         "kept": len(result.claims),
         "rejected": len(result.rejected),
         "wall_s": wall,
-        "outside_calls_s": wall - in_calls,
+        # Summed over calls, so above the wall time when parts are read side by side.
+        "in_calls_s": in_calls,
         "cpu_s": cpu,
         "rss_before_mb": before,
         "rss_peak_mb": rss_mb(),
@@ -118,7 +119,7 @@ def main() -> None:
     )
     header = (
         f"{'words':>8} {'chars':>10} {'parts':>5} {'calls':>5} {'kept':>4} {'wall s':>8} "
-        f"{'outside s':>9} {'CPU s':>7} {'ms/kword':>8} {'RSS before':>10} {'peak':>7} "
+        f"{'in calls s':>10} {'CPU s':>7} {'ms/kword':>8} {'RSS before':>10} {'peak':>7} "
         f"{'growth MB':>9}"
     )
     print(header)
@@ -138,7 +139,7 @@ def main() -> None:
             growth = row["rss_peak_mb"] - row["rss_before_mb"]
             print(
                 f"{row['words']:>8,} {row['chars']:>10,} {row['parts']:>5} {row['calls']:>5} "
-                f"{row['kept']:>4} {row['wall_s']:>8.2f} {row['outside_calls_s']:>9.2f} "
+                f"{row['kept']:>4} {row['wall_s']:>8.2f} {row['in_calls_s']:>10.2f} "
                 f"{row['cpu_s']:>7.2f} {1000 * row['cpu_s'] / (words / 1000):>8.1f} "
                 f"{row['rss_before_mb']:>10.1f} {row['rss_peak_mb']:>7.1f} {growth:>9.1f}"
             )

@@ -85,11 +85,13 @@ def test_seed_article_end_to_end(
 def test_recorded_reask_is_targeted_and_within_budget(
     seed_text: str, recorded_settings: Settings, vcr: Any, recording: bool
 ) -> None:
-    """The model's first answer to the seed page with its furniture left in had claims that
-    failed verification; the re-ask that followed carried only failing claims and kept all
-    calls within (1 + reask_budget_ratio) times the first call's prompt tokens. The budget is
-    raised from the default 0.3 so that this short article leaves room for a re-ask at all."""
-    settings = recorded_settings.replace(reask_budget_ratio=0.5)
+    """The seed page with its furniture left in, checked more strictly than by default
+    (``min_support`` 0.8), so that some of the model's claims fail verification: the re-ask
+    that followed carried only failing claims and kept all calls within (1 +
+    reask_budget_ratio) times the first call's prompt tokens. The budget is raised from the
+    default 0.3 so that this short article (under 1,000 prompt tokens) leaves room for a re-ask
+    at all."""
+    settings = recorded_settings.replace(reask_budget_ratio=1.0, min_support=0.8)
     result = summarize(seed_text, settings=settings, clean=False)
     assert_verified(result)
     _check_accounting(result, vcr, recording)
@@ -98,7 +100,7 @@ def test_recorded_reask_is_targeted_and_within_budget(
     log = result.meta.call_log
     assert [c.purpose for c in log][:2] == ["extract", "reask"]
     first = log[0].usage.prompt_tokens
-    assert sum(c.usage.prompt_tokens for c in log) <= 1.5 * first
+    assert sum(c.usage.prompt_tokens for c in log) <= 2.0 * first
 
     requests = _requests(vcr)
     article_chars = len(seed_text)
