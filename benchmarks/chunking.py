@@ -27,7 +27,7 @@ import yaml
 from replay_server import recorded_answers, replay_server, stats
 
 from summarizer import Settings, summarize
-from summarizer.cleaning import clean
+from summarizer.text.cleaning import clean
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "prisoner-swap.txt"

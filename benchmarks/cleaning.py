@@ -41,8 +41,8 @@ from typing import Any
 import justext
 import trafilatura
 
-from summarizer.cleaning import clean
-from summarizer.inputs import coerce_article
+from summarizer.text.cleaning import clean
+from summarizer.text.inputs import coerce_article
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "prisoner-swap.txt"

@@ -1,7 +1,7 @@
 """Where the embedded model's time goes on the sample article's first request.
 
 Model: the embedded default, Qwen2.5-Coder-1.5B-Instruct (Q4_K_M GGUF), served by
-llama-cpp-python's server started the way ``summarizer.local`` starts it (``--n_ctx`` the
+llama-cpp-python's server started the way ``summarizer.llm.local`` starts it (``--n_ctx`` the
 default ``local_n_ctx``, ``--n_threads`` all cores), plus ``--verbose True`` so that llama.cpp
 prints its timings after each request, plus any ``--server-arg``.
 
@@ -49,7 +49,7 @@ from typing import IO, Any
 import httpx
 import yaml
 
-from summarizer import local
+from summarizer.llm import local
 from summarizer.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]

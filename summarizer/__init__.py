@@ -8,7 +8,7 @@ import importlib as _importlib
 import typing as _typing
 
 if _typing.TYPE_CHECKING:
-    from summarizer.batch import BatchFailure, asummarize_many, run_jsonl, summarize_many
+    from summarizer.batch.runs import BatchFailure, asummarize_many, run_jsonl, summarize_many
     from summarizer.errors import (
         BackendStartError,
         ConfigError,
@@ -26,8 +26,8 @@ if _typing.TYPE_CHECKING:
         SummarizerError,
         VerificationError,
     )
-    from summarizer.local import LocalServer
-    from summarizer.pipeline import asummarize, summarize
+    from summarizer.llm.local import LocalServer
+    from summarizer.pipeline.run import asummarize, summarize
     from summarizer.result import (
         Article,
         ArticleSummary,
@@ -85,13 +85,13 @@ _SOURCES = {
     "ArticleSummary": "summarizer.result",
     "Attribution": "summarizer.result",
     "BackendStartError": "summarizer.errors",
-    "BatchFailure": "summarizer.batch",
+    "BatchFailure": "summarizer.batch.runs",
     "Claim": "summarizer.result",
     "ConfigError": "summarizer.errors",
     "Evidence": "summarizer.result",
     "FetchError": "summarizer.errors",
     "InputError": "summarizer.errors",
-    "LocalServer": "summarizer.local",
+    "LocalServer": "summarizer.llm.local",
     "MatchKind": "summarizer.result",
     "Meta": "summarizer.result",
     "ModelRefusedError": "summarizer.errors",
@@ -110,11 +110,11 @@ _SOURCES = {
     "SupportedText": "summarizer.result",
     "Usage": "summarizer.result",
     "VerificationError": "summarizer.errors",
-    "asummarize": "summarizer.pipeline",
-    "asummarize_many": "summarizer.batch",
-    "run_jsonl": "summarizer.batch",
-    "summarize": "summarizer.pipeline",
-    "summarize_many": "summarizer.batch",
+    "asummarize": "summarizer.pipeline.run",
+    "asummarize_many": "summarizer.batch.runs",
+    "run_jsonl": "summarizer.batch.runs",
+    "summarize": "summarizer.pipeline.run",
+    "summarize_many": "summarizer.batch.runs",
 }
 
 

@@ -1,5 +1,5 @@
 import sys
 
-from summarizer.cli import main
+from summarizer.cli.commands import main
 
 sys.exit(main())

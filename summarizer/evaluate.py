@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from summarizer.errors import SummarizerError
-from summarizer.pipeline import summarize
+from summarizer.pipeline.run import summarize
 from summarizer.result import Article, ArticleSummary
 from summarizer.settings import Settings
 

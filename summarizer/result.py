@@ -252,18 +252,18 @@ class ArticleSummary(_Model):
 
     def _repr_html_(self) -> str:
         """Jupyter and VS Code notebooks: the evidence highlighted in the article."""
-        from summarizer.report import to_html_fragment  # the report sits above the schema
+        from summarizer.render.html import to_html_fragment  # the report sits above the schema
 
         return to_html_fragment(self)
 
     def _repr_markdown_(self) -> str:
-        from summarizer.render import to_markdown
+        from summarizer.render.markdown import to_markdown
 
         return to_markdown(self)
 
     def to_html(self, path: str | os.PathLike[str]) -> None:
         """Write a standalone HTML report (no scripts, no network) to ``path``."""
-        from summarizer.report import to_html_page
+        from summarizer.render.html import to_html_page
 
         Path(path).write_text(
             to_html_page([self], title=self.headline or self.article.title or "Summary"),

@@ -8,8 +8,8 @@ Two kinds of classes live here:
 - **Items** (:class:`ClaimDraft`, :class:`SupportedSentence`, :class:`ClaimFix`) carry every
   constraint the model is asked to keep. Their docstrings and field descriptions are
   instructions: they are sent to the model as the tool's JSON schema. The library validates
-  each item of a reply on its own (summarizer.items), so one long sentence or one missing field
-  costs only its own item.
+  each item of a reply on its own (summarizer.verify.items), so one long sentence or one missing
+  field costs only its own item.
 - **Replies** (:class:`Extraction`, :class:`ChunkExtraction`, :class:`ClaimSummary`,
   :class:`ClaimFixes`) are what instructor validates: only the top-level shape, with items left
   as raw objects. A reply fails as a whole only when it cannot be read at all.
@@ -73,7 +73,7 @@ class ClaimDraft(_Item):
 
     id: str = Field(default="", description="c1, c2, c3 and so on, in order.", max_length=20)
     # At most MAX_CITED ids, as the schema shown says; more is a verification failure that a
-    # re-ask can fix (summarizer.verify), not a fault of the item's shape.
+    # re-ask can fix (summarizer.verify.claims), not a fault of the item's shape.
     sentences: list[str] = Field(
         description="Ids of the one to three article sentences that state the fact, e.g. S4.",
         min_length=1,
@@ -301,7 +301,7 @@ def _inline(schema: dict[str, Any]) -> dict[str, Any]:
     The prompt already says what each field holds and how long it may be. String lengths are
     left out because a grammar-constrained backend (llama.cpp) turns them into rules that make
     every token several times slower to sample and cut a sentence mid-phrase; the library
-    checks lengths on each item instead (summarizer.items).
+    checks lengths on each item instead (summarizer.verify.items).
     """
     defs = schema.pop("$defs", {})
     dropped = {"title", "default", "maxLength", "minLength"}

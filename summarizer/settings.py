@@ -20,7 +20,7 @@ class Settings:
     The API key is kept out of ``repr`` so that settings can be logged safely.
     """
 
-    # Endpoint. None means "decide from the environment" (see summarizer.backends).
+    # Endpoint. None means "decide from the environment" (see summarizer.llm.backends).
     model: str | None = None
     base_url: str | None = None
     api_key: str | None = field(default=None, repr=False)

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from summarizer import LocalServer, Settings
-from summarizer.local import bundled_model_path
+from summarizer.llm.local import bundled_model_path
 from summarizer.redaction import redact
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from summarizer import ArticleSummary, SourceKind
 from summarizer.attribution import SourceFinder
-from summarizer.grounding import TextIndex, normalize
+from summarizer.text.grounding import TextIndex, normalize
 
 
 def assert_verified(result: ArticleSummary) -> None:

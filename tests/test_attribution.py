@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from summarizer.attribution import SourceFinder, distinctive
-from summarizer.grounding import TextIndex, normalize
+from summarizer.text.grounding import TextIndex, normalize
 
 SEED = SEED_PATH.read_text(encoding="utf-8")
 SEED_FINDER = SourceFinder(TextIndex(SEED))

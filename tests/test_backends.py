@@ -15,8 +15,9 @@ from scripted import (
     tool_reply,
 )
 
-from summarizer import ConfigError, Settings, asummarize, backends, summarize
-from summarizer.backends import async_client, resolve_endpoint, sync_client
+from summarizer import ConfigError, Settings, asummarize, summarize
+from summarizer.llm import backends
+from summarizer.llm.backends import async_client, resolve_endpoint, sync_client
 
 
 def test_explicit_client_comes_first() -> None:

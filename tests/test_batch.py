@@ -30,7 +30,7 @@ from summarizer import (
     run_jsonl,
     summarize_many,
 )
-from summarizer.throttle import Throttle
+from summarizer.llm.throttle import Throttle
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -2,7 +2,7 @@
 ``summarize`` verifies a reply.
 
 The round trip is RECORDED: the requests were answered by the embedded llama.cpp backend
-through :func:`summarizer.batchfile.execute` (cassettes/batch_round_trip.yaml). The engine
+through :func:`summarizer.batch.engine.execute` (cassettes/batch_round_trip.yaml). The engine
 output lines for failure paths are SCRIPTED and say so.
 
 Record again with: pytest tests/test_batchfile.py --record-mode=rewrite
@@ -20,11 +20,11 @@ from invariants import assert_verified
 from scripted import SEED_SENTENCE, ScriptedServer, one_claim, point, tool_reply
 
 from summarizer import ArticleSummary, InputError, Settings
-from summarizer.batchfile import URL, articles_path, collect, execute, prepare
-from summarizer.cleaning import clean
-from summarizer.cli import main
-from summarizer.pipeline import opening_request
+from summarizer.batch.engine import URL, articles_path, collect, execute, prepare
+from summarizer.cli.commands import main
+from summarizer.pipeline.run import opening_request
 from summarizer.result import Article
+from summarizer.text.cleaning import clean
 
 OWN_ARTICLE = (
     "The harbour board voted on Monday to close the old ferry terminal by March, its chair, "

@@ -26,8 +26,8 @@ from scripted import (
 )
 
 from summarizer import ArticleSummary, ConfigError, asummarize, summarize
-from summarizer.backends import Endpoint, token_counter
-from summarizer.chunking import Chunk, estimate_tokens, split
+from summarizer.llm.backends import Endpoint, token_counter
+from summarizer.text.chunking import Chunk, estimate_tokens, split
 
 PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -256,7 +256,7 @@ def test_a_context_too_small_for_the_prompt_is_a_config_error() -> None:
 
 
 def test_the_summary_request_keeps_within_the_context() -> None:
-    from summarizer.pipeline import _within
+    from summarizer.pipeline.run import _within
 
     claims = run_long()[0].claims
     assert len(claims) >= 6

@@ -12,11 +12,11 @@ from hypothesis import strategies as st
 from scripted import one_claim, scripted_server, tool_reply
 
 from summarizer import Article, InputError, Settings, summarize
-from summarizer.cleaning import clean, unchanged
-from summarizer.inputs import coerce_article
 from summarizer.schema import ClaimDraft
-from summarizer.verify import Failure, Verifier
-from summarizer.webpage import looks_like_html
+from summarizer.text.cleaning import clean, unchanged
+from summarizer.text.inputs import coerce_article
+from summarizer.text.webpage import looks_like_html
+from summarizer.verify.claims import Failure, Verifier
 
 SEED_TEXT = SEED.read_text(encoding="utf-8")
 SEED_JUNK = [

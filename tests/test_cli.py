@@ -14,8 +14,8 @@ import pytest
 from pages import STORY_SENTENCE, PageServer
 from scripted import ScriptedServer, claim, models_reply, one_claim, tool_reply
 
-from summarizer import backends
-from summarizer.cli import EXIT_USAGE, main
+from summarizer.cli.commands import EXIT_USAGE, main
+from summarizer.llm import backends
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from conftest import SEED
 from scripted import ScriptedServer, tool_reply
 
 from summarizer import Settings
-from summarizer.cli import main
+from summarizer.cli.commands import main
 from summarizer.evaluate import evaluate, format_table
 
 TEXT = SEED.read_text(encoding="utf-8")

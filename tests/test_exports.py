@@ -84,7 +84,7 @@ def test_result_fields_are_unchanged(name: str) -> None:
 def test_command_flags_are_unchanged(
     command: tuple[str, ...], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from summarizer.cli import main
+    from summarizer.cli.commands import main
 
     with pytest.raises(SystemExit):
         main([*command, "--help"])

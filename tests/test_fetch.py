@@ -21,8 +21,8 @@ from summarizer.errors import (
     PageTooLargeError,
     PageUnreachableError,
 )
-from summarizer.fetch import fetch_page
 from summarizer.status import LOGGER
+from summarizer.text.fetch import fetch_page
 
 LIMITS = {"timeout_s": 5.0, "max_bytes": 1_000_000, "max_redirects": 3}
 

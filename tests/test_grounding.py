@@ -1,4 +1,4 @@
-"""Unit and property tests for summarizer.grounding: locating evidence quotes in an article."""
+"""Unit and property tests for summarizer.text.grounding: locating evidence quotes in an article."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from rapidfuzz import fuzz
 
-from summarizer.grounding import (
+from summarizer.result import MatchKind
+from summarizer.text.grounding import (
     Match,
     TextIndex,
     enclosing,
@@ -18,7 +19,6 @@ from summarizer.grounding import (
     normalize_with_map,
     sentence_spans,
 )
-from summarizer.result import MatchKind
 
 SEED = SEED_PATH.read_text(encoding="utf-8")
 THRESHOLD = 90.0

@@ -17,7 +17,7 @@ from scripted import ScriptedServer, tool_reply
 from scripted import claim as cite
 
 from summarizer import ArticleSummary, Settings, summarize
-from summarizer.injection import instruction_spans
+from summarizer.text.injection import instruction_spans
 
 STORY = SEED.read_text(encoding="utf-8").split("Quickly understand")[0].rstrip() + "\n"
 INJECTIONS = {

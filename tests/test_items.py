@@ -1,10 +1,10 @@
-"""Replies are read item by item (summarizer.items): a claim, summary sentence or key point that
-does not fit its schema costs that item only, claims beyond ``max_claims`` are rejected in
+"""Replies are read item by item (summarizer.verify.items): a claim, summary sentence or key point
+that does not fit its schema costs that item only, claims beyond ``max_claims`` are rejected in
 order, and a headline that is not a headline gives way to the article's title.
 
-Tested three ways: summarizer.items directly; end to end through summarize() against a SCRIPTED
-loopback server (tests/scripted.py, no model involved); and a property test feeding generated
-faulty replies through the pipeline without HTTP (pipeline.from_reply).
+Tested three ways: summarizer.verify.items directly; end to end through summarize() against a
+SCRIPTED loopback server (tests/scripted.py, no model involved); and a property test feeding
+generated faulty replies through the pipeline without HTTP (pipeline.from_reply).
 """
 
 from __future__ import annotations
@@ -28,14 +28,14 @@ from scripted import (
 )
 
 from summarizer import Article, ArticleSummary, SummarizerError, summarize
-from summarizer.cleaning import clean
-from summarizer.items import read_claims, read_headline, read_statements
-from summarizer.llm import Reply
-from summarizer.pipeline import from_reply
+from summarizer.llm.call import Reply
+from summarizer.pipeline.run import from_reply
 from summarizer.result import Usage
 from summarizer.schema import Extraction
 from summarizer.settings import Settings
-from summarizer.verify import Verifier
+from summarizer.text.cleaning import clean
+from summarizer.verify.claims import Verifier
+from summarizer.verify.items import read_claims, read_headline, read_statements
 
 ARTICLE = (Path(__file__).resolve().parent.parent / "seeds" / "prisoner-swap.txt").read_text(
     encoding="utf-8"
@@ -50,7 +50,7 @@ def _claim_item(n: int, **fields: Any) -> dict[str, Any]:
     return {"id": f"c{n}", "sentences": [f"S{n}"], "text": f"Claim number {n}."} | fields
 
 
-# --- summarizer.items, directly ---------------------------------------------------------------
+# --- summarizer.verify.items, directly ------------------------------------------------------------
 
 
 def test_long_summary_sentence_is_rejected_alone() -> None:

@@ -19,9 +19,9 @@ import pytest
 from invariants import assert_verified
 
 from summarizer import ArticleSummary, LocalServer, summarize
-from summarizer.backends import Endpoint, token_counter
-from summarizer.chunking import estimate_tokens
-from summarizer.local import bundled_model_path
+from summarizer.llm.backends import Endpoint, token_counter
+from summarizer.llm.local import bundled_model_path
+from summarizer.text.chunking import estimate_tokens
 
 pytestmark = pytest.mark.live
 

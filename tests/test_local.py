@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from summarizer import BackendStartError, LocalServer
-from summarizer.local import bundled_model_path, local_model
+from summarizer.llm.local import bundled_model_path, local_model
 
 
 def test_the_bundled_model_is_found_without_importing_its_package() -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from summarizer import PromptError
-from summarizer.prompts import prompt_version, prompts_dir, render
+from summarizer.pipeline.templates import prompt_version, prompts_dir, render
 
 
 def test_every_template_renders_with_its_variables() -> None:

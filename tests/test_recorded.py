@@ -17,7 +17,7 @@ from conftest import DEV_SET, RECORDED_MODEL, SEED, dev_record, withhold_body
 from invariants import assert_verified
 
 from summarizer import Article, ArticleSummary, Settings, asummarize, summarize
-from summarizer.cli import main
+from summarizer.cli.commands import main
 
 
 def _responses(cassette: Any) -> list[dict[str, Any]]:

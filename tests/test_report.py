@@ -14,9 +14,9 @@ from urllib.parse import unquote
 from conftest import SEED
 from rich.console import Console
 
-from summarizer.report import to_html_fragment, to_html_page
+from summarizer.render.html import to_html_fragment, to_html_page
+from summarizer.render.terminal import render_terminal
 from summarizer.result import ArticleSummary
-from summarizer.terminal import render_terminal
 
 SEED_TEXT = SEED.read_text(encoding="utf-8")
 
@@ -88,7 +88,7 @@ def _meta(**overrides: Any) -> dict[str, Any]:
 
 
 def _removed(text: str) -> list[dict[str, Any]]:
-    """The seed's page furniture, labelled as summarizer.cleaning labels it."""
+    """The seed's page furniture, labelled as summarizer.text.cleaning labels it."""
     cuts = [
         ("Quickly understand", "after_story"),
         ("Latest Articles", "related_links"),

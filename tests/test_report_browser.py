@@ -29,7 +29,7 @@ from test_report import (
     seed_result,
 )
 
-from summarizer.report import to_html_fragment, to_html_page
+from summarizer.render.html import to_html_fragment, to_html_page
 
 CHROMIUM = os.environ.get("SUMMARIZER_CHROMIUM", "/usr/bin/chromium")
 DOCS_SCREENSHOT = ROOT / "docs" / "seed-report.png"

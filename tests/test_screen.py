@@ -26,7 +26,7 @@ from rich.console import Console
 from scripted import ScriptedServer, error_reply, fast_settings, one_claim, tool_reply
 
 from summarizer import summarize
-from summarizer.screen import ScreenHandler
+from summarizer.cli.screen import ScreenHandler
 from summarizer.status import LOGGER, status
 
 ROOT = Path(__file__).resolve().parent.parent

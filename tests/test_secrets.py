@@ -29,7 +29,7 @@ from summarizer import (
     asummarize,
     summarize,
 )
-from summarizer.backends import resolve_endpoint
+from summarizer.llm.backends import resolve_endpoint
 
 KEY = "sk-test-SUMMARIZERFAKEKEY-0123456789abcdef"
 TEXT = SEED.read_text(encoding="utf-8")

@@ -1,4 +1,4 @@
-"""Unit and property tests for summarizer.verify: turning proposed claims into verified ones.
+"""Unit and property tests for summarizer.verify.claims: turning proposed claims into verified ones.
 
 A draft cites the Verifier's own numbered sentences; the tests find the ids by the words the
 sentences hold (:func:`ids_of`), never by hard-coded numbers.
@@ -15,12 +15,12 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from summarizer.attribution import Resolver, SourceFinder
-from summarizer.cleaning import clean
-from summarizer.grounding import TextIndex, enclosing, normalize, sentence_spans
-from summarizer.injection import instruction_spans
 from summarizer.result import Attribution, Claim, MatchKind, Rejection, SupportedText
 from summarizer.schema import MAX_CITED, ClaimDraft, SourceKind, SupportedSentence
-from summarizer.verify import (
+from summarizer.text.cleaning import clean
+from summarizer.text.grounding import TextIndex, enclosing, normalize, sentence_spans
+from summarizer.text.injection import instruction_spans
+from summarizer.verify.claims import (
     _STOPWORDS,
     Failure,
     Verifier,
@@ -129,7 +129,7 @@ def draft(**overrides: Any) -> ClaimDraft:
 
 
 def unvalidated(d: ClaimDraft, **update: Any) -> ClaimDraft:
-    """A draft changed without validation, as a re-ask's fix is applied (summarizer.reask)."""
+    """A draft changed without validation, as a re-ask's fix is applied (pipeline.reask)."""
     return d.model_copy(update=update)
 
 

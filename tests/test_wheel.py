@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.prompts import prompt_version
+from summarizer.pipeline.templates import prompt_version
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,7 +24,7 @@ import sys
 from pathlib import Path
 installed = Path(sys.argv[1]).resolve()
 import summarizer
-from summarizer.prompts import prompts_dir, prompt_version, render
+from summarizer.pipeline.templates import prompts_dir, prompt_version, render
 assert Path(summarizer.__file__).resolve().is_relative_to(installed), summarizer.__file__
 assert Path(prompts_dir()).resolve() == installed / "summarizer" / "prompts", prompts_dir()
 render("extract_user", article="x", title_line="", max_claims=1, claim_fields="")

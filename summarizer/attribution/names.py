@@ -11,8 +11,8 @@ import re
 from functools import lru_cache
 
 from summarizer.attribution.parse import pipeline
-from summarizer.grounding import TextIndex, normalize
 from summarizer.schema import SourceKind
+from summarizer.text.grounding import TextIndex, normalize
 
 _NOT_DISTINCTIVE = frozenset(
     """

@@ -11,10 +11,8 @@ import json
 import weakref
 from functools import cache
 
-from summarizer.items import read_items
-from summarizer.llm import Request
-from summarizer.pointers import Numbered, Sentence
-from summarizer.prompts import render
+from summarizer.llm.call import Request
+from summarizer.pipeline.templates import render
 from summarizer.schema import (
     ClaimDraft,
     ClaimFix,
@@ -23,7 +21,9 @@ from summarizer.schema import (
     shown_schema,
     tool_schema,
 )
-from summarizer.verify import Failure, Profile, content_words, support
+from summarizer.text.pointers import Numbered, Sentence
+from summarizer.verify.claims import Failure, Profile, content_words, support
+from summarizer.verify.items import read_items
 
 _MAX_PASSAGE_CHARS = 500
 

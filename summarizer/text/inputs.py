@@ -6,11 +6,11 @@ import re
 from typing import Literal
 
 from summarizer.errors import InputError
-from summarizer.fetch import fetch_page
 from summarizer.result import Article, Fetched
 from summarizer.settings import Settings
 from summarizer.status import status
-from summarizer.webpage import extract, looks_like_html
+from summarizer.text.fetch import fetch_page
+from summarizer.text.webpage import extract, looks_like_html
 
 _WORD = re.compile(r"[^\W_]")  # a letter or a digit: a text has words
 # A word: a run of letters or digits, or one character of a script written without spaces.

@@ -30,8 +30,8 @@ import openai
 from instructor.processing.response import handle_response_model
 from pydantic import BaseModel, ValidationError
 
-from summarizer.backends import OPENAI_CONTEXT, Endpoint, resolve_endpoint, sync_client
-from summarizer.batch import (
+from summarizer.batch.formats import URL, output_offsets, read_entries, read_requests
+from summarizer.batch.runs import (
     BatchFailure,
     Outcome,
     UnreadableLine,
@@ -40,8 +40,6 @@ from summarizer.batch import (
     read_records,
     record_id,
 )
-from summarizer.batchformat import URL, output_offsets, read_entries, read_requests
-from summarizer.cleaning import clean, unchanged
 from summarizer.errors import (
     InputError,
     ModelRefusedError,
@@ -51,13 +49,15 @@ from summarizer.errors import (
     SummarizerError,
 )
 from summarizer.files import atomic_write, open_input
-from summarizer.inputs import coerce_article
-from summarizer.llm import Reply, Request, refusal_of, short_reason, tool_model, usage_of
-from summarizer.pipeline import chunk_story, from_reply, opening_request, text_budget
-from summarizer.prompts import prompt_version
+from summarizer.llm.backends import OPENAI_CONTEXT, Endpoint, resolve_endpoint, sync_client
+from summarizer.llm.call import Reply, Request, refusal_of, short_reason, tool_model, usage_of
+from summarizer.pipeline.run import chunk_story, from_reply, opening_request, text_budget
+from summarizer.pipeline.templates import prompt_version
 from summarizer.result import Article, ArticleSummary
 from summarizer.schema import Extraction
 from summarizer.settings import Settings
+from summarizer.text.cleaning import clean, unchanged
+from summarizer.text.inputs import coerce_article
 
 
 @dataclass
@@ -99,7 +99,7 @@ def prepare(
     clean_text: bool = True,
 ) -> FileReport:
     """Write one Batch API request per record of a JSON-lines file (records as for
-    :func:`summarizer.batch.run_jsonl`), and the articles file beside it.
+    :func:`summarizer.batch.runs.run_jsonl`), and the articles file beside it.
 
     The model is ``model``, else ``SUMMARIZER_MODEL``, else the OpenAI default; the context
     size is ``context_tokens``, else OpenAI's. Both files are written whole or not at all.
@@ -171,7 +171,7 @@ def collect(
     strict: bool = False,
 ) -> FileReport:
     """Verify a batch engine's output file against the prepared articles; write one line per
-    article (as :func:`summarizer.batch.run_jsonl` does), in the order of the articles file.
+    article (as :func:`summarizer.batch.runs.run_jsonl` does), in the order of the articles file.
 
     An article without a result in the output file, or whose result is an error, gets an error
     line. The output is written whole or not at all.

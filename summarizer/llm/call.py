@@ -1,6 +1,6 @@
 """One LLM call: instructor for schema validation re-asks, tenacity for transport retries.
 
-The two never multiply: the openai client's own retries are off (summarizer.backends), tenacity
+The two never multiply: the openai client's own retries are off (summarizer.llm.backends), tenacity
 retries only transport failures, and instructor re-asks only when a reply fails the schema.
 """
 
@@ -39,11 +39,11 @@ from summarizer.errors import (
     RetriesExhaustedError,
     SummarizerError,
 )
+from summarizer.llm.throttle import ThreadThrottle, Throttle
 from summarizer.redaction import redact
 from summarizer.result import Usage
 from summarizer.settings import Settings
 from summarizer.status import status
-from summarizer.throttle import ThreadThrottle, Throttle
 
 # Transient by nature: request timeout (408), lock conflict (409), rate limit (429), and server
 # or gateway failures (5xx). 400, 401, 403, 404 and 422 mean the request itself is wrong and

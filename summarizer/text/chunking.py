@@ -3,7 +3,7 @@ boundaries, each starting with the end of the one before it.
 
 Chunks are offsets into the story text, never copies of it, so memory grows with the article
 and not with the number of chunks. Tokens are counted with the model's own tokenizer where the
-backend has one (summarizer.backends), else with :func:`estimate_tokens`, which errs high.
+backend has one (summarizer.llm.backends), else with :func:`estimate_tokens`, which errs high.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from summarizer.grounding import sentence_spans
+from summarizer.text.grounding import sentence_spans
 
 TokenCounter = Callable[[str], int]
 

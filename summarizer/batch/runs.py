@@ -6,7 +6,7 @@ results in input order, with a :class:`BatchFailure` record in place of an artic
 moment it is done, so that running it again after a crash (even ``kill -9``) does only the
 articles whose line is missing, and no line is lost or written twice.
 
-Every request of a batch shares one client and one :class:`~summarizer.throttle.Throttle`, so a
+Every request of a batch shares one client and one :class:`~summarizer.llm.throttle.Throttle`, so a
 rate limit slows the whole batch down instead of failing its articles.
 """
 
@@ -37,14 +37,14 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from summarizer.backends import Endpoint, async_client, resolve_endpoint
 from summarizer.errors import ConfigError, InputError, SummarizerError
 from summarizer.files import atomic_write, exclusive, keyed_line, open_input
-from summarizer.llm import AsyncLLM
-from summarizer.pipeline import merged_settings, summarize_on
+from summarizer.llm.backends import Endpoint, async_client, resolve_endpoint
+from summarizer.llm.call import AsyncLLM
+from summarizer.llm.throttle import Throttle
+from summarizer.pipeline.run import merged_settings, summarize_on
 from summarizer.result import Article, ArticleSummary
 from summarizer.settings import Settings
-from summarizer.throttle import Throttle
 
 log = logging.getLogger(__name__)
 

@@ -22,15 +22,6 @@ import openai
 from pydantic import BaseModel
 from rapidfuzz import fuzz
 
-from summarizer.backends import (
-    Endpoint,
-    async_client,
-    resolve_endpoint,
-    sync_client,
-    token_counter,
-)
-from summarizer.chunking import Chunk, estimate_tokens, split
-from summarizer.cleaning import Cleaned, clean, unchanged
 from summarizer.errors import (
     ConfigError,
     ModelRefusedError,
@@ -38,12 +29,17 @@ from summarizer.errors import (
     RetriesExhaustedError,
     VerificationError,
 )
-from summarizer.grounding import TextIndex
-from summarizer.inputs import coerce_article, fetched_of
-from summarizer.items import read_claims, read_headline, read_statements
-from summarizer.llm import AsyncLLM, Reply, Request, SyncLLM
-from summarizer.prompts import prompt_version, render
-from summarizer.reask import apply_fixes, build_reask, schema_chars
+from summarizer.llm.backends import (
+    Endpoint,
+    async_client,
+    resolve_endpoint,
+    sync_client,
+    token_counter,
+)
+from summarizer.llm.call import AsyncLLM, Reply, Request, SyncLLM
+from summarizer.llm.throttle import ThreadThrottle, Throttle
+from summarizer.pipeline.reask import apply_fixes, build_reask, schema_chars
+from summarizer.pipeline.templates import prompt_version, render
 from summarizer.redaction import redact
 from summarizer.result import (
     Article,
@@ -68,14 +64,18 @@ from summarizer.schema import (
 )
 from summarizer.settings import Settings
 from summarizer.status import status
-from summarizer.throttle import ThreadThrottle, Throttle
-from summarizer.verify import (
+from summarizer.text.chunking import Chunk, estimate_tokens, split
+from summarizer.text.cleaning import Cleaned, clean, unchanged
+from summarizer.text.grounding import TextIndex
+from summarizer.text.inputs import coerce_article, fetched_of
+from summarizer.verify.claims import (
     Failure,
     Verifier,
     evidence_context,
     verify_headline,
     verify_statements,
 )
+from summarizer.verify.items import read_claims, read_headline, read_statements
 
 Client = openai.OpenAI | openai.AsyncOpenAI
 _RECOVERABLE = (RetriesExhaustedError, OutputTruncatedError, ModelRefusedError)
@@ -817,7 +817,7 @@ async def summarize_on(
     clean: bool = True,
 ) -> ArticleSummary:
     """One article on an endpoint already chosen, through a client shared with other articles
-    (see summarizer.batch); otherwise as :func:`asummarize`."""
+    (see summarizer.batch.runs); otherwise as :func:`asummarize`."""
     started = time.perf_counter()
     doc, source, cleaned = _read(article, settings, clean)
     if len(cleaned.text) > _COUNT_OFF_LOOP:  # long enough to count tokens over HTTP
@@ -925,7 +925,7 @@ def _fork(fork: Fork, run: Callable[[Steps[Any]], Any]) -> list[Any]:
     else:
         with ThreadPoolExecutor(workers, thread_name_prefix="summarizer-part") as pool:
             # Each worker runs in a copy of this context: the status line and the call in
-            # progress (summarizer.llm) are per thread.
+            # progress (summarizer.llm.call) are per thread.
             running = [pool.submit(contextvars.copy_context().run, worker) for _ in range(workers)]
             for future in running:
                 future.result()

@@ -13,7 +13,8 @@ from pathlib import Path
 
 from summarizer.errors import PromptError
 
-_PACKAGE = Path(__file__).resolve().parent
+_PACKAGE = Path(__file__).resolve().parent.parent
+# In a wheel the templates ship inside the package; in a checkout they sit beside it.
 _CANDIDATES = (_PACKAGE / "prompts", _PACKAGE.parent / "prompts")
 
 

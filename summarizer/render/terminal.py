@@ -13,7 +13,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from summarizer.report import RICH_COLORS, by_source, source_colors
+from summarizer.render.html import RICH_COLORS, by_source, source_colors
 from summarizer.result import ArticleSummary
 
 

@@ -24,7 +24,7 @@ from typing import Literal, TypeVar
 import openai
 
 from summarizer.errors import ConfigError
-from summarizer.local import local_model, server_installed, shared_server
+from summarizer.llm.local import local_model, server_installed, shared_server
 from summarizer.redaction import redact, remember
 from summarizer.settings import Settings
 from summarizer.status import status

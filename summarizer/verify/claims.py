@@ -1,7 +1,7 @@
 """Turn what the model proposed into verified claims, or into rejections with a reason.
 
-A claim cites numbered sentences of the story text (summarizer.pointers); sentences inside an
-instruction planted in the article (summarizer.injection) are not numbered, so they cannot be
+A claim cites numbered sentences of the story text (summarizer.text.pointers); sentences inside an
+instruction planted in the article (summarizer.text.injection) are not numbered, so they cannot be
 cited. A claim is kept only when its cited sentences exist and back its own words; its evidence
 is those sentences, or the shorter quote it gives when that is found inside them. Who said it
 is then read from the text (summarizer.attribution), with the model's proposal confirmed or
@@ -25,10 +25,6 @@ from summarizer.attribution import (
     kind_of,
     same_source,
 )
-from summarizer.cleaning import Cleaned, unchanged
-from summarizer.grounding import TextIndex, enclosing, normalize, sentence_spans
-from summarizer.injection import instruction_spans
-from summarizer.pointers import Numbered, Sentence, canonical_id
 from summarizer.result import (
     Attribution,
     Claim,
@@ -38,6 +34,10 @@ from summarizer.result import (
     SupportedText,
 )
 from summarizer.schema import MAX_CITED, UNATTRIBUTED, ClaimDraft, SourceKind, SupportedSentence
+from summarizer.text.cleaning import Cleaned, unchanged
+from summarizer.text.grounding import TextIndex, enclosing, normalize, sentence_spans
+from summarizer.text.injection import instruction_spans
+from summarizer.text.pointers import Numbered, Sentence, canonical_id
 
 _UNATTRIBUTED_NAMES = frozenset({"", UNATTRIBUTED, "none", "n/a", "article", "the article"})
 _STOPWORDS = frozenset(

@@ -17,15 +17,15 @@ from pathlib import Path
 
 from rich.console import Console
 
+from summarizer.cli.screen import screen
 from summarizer.errors import ConfigError, InputError, SummarizerError
 from summarizer.files import atomic_write
-from summarizer.render import to_markdown
-from summarizer.report import to_html_page
+from summarizer.render.html import to_html_page
+from summarizer.render.markdown import to_markdown
+from summarizer.render.terminal import render_terminal
 from summarizer.result import Article, ArticleSummary
-from summarizer.screen import screen
 from summarizer.settings import Settings
 from summarizer.status import status
-from summarizer.terminal import render_terminal
 
 FORMATS = ("rich", "markdown", "json", "html")
 EXIT_FAILED = 1
@@ -256,7 +256,7 @@ def _batch(argv: Sequence[str]) -> int:
     args = _batch_parser().parse_args(argv)
 
     def work() -> int:
-        from summarizer.batch import run_jsonl
+        from summarizer.batch.runs import run_jsonl
 
         # The batch's own progress bar says what it is doing; no status line beside it.
         with screen(_verbosity(args), live=False):
@@ -295,7 +295,7 @@ def _batch_files(step: str, argv: Sequence[str]) -> int:
 
 
 def _run_step(step: str, args: argparse.Namespace) -> int:
-    from summarizer import batchfile
+    from summarizer.batch import engine as batchfile
 
     if step == "prepare":
         report = batchfile.prepare(
@@ -335,7 +335,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         results = []
         with screen(_verbosity(args)):  # the status line is cleared before the result prints
             status("loading")
-            from summarizer.pipeline import summarize
+            from summarizer.pipeline.run import summarize
 
             for path in args.paths:
                 results.append(

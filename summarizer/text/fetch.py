@@ -27,7 +27,7 @@ from summarizer.errors import (
 from summarizer.redaction import redact
 from summarizer.result import Fetched
 from summarizer.status import status
-from summarizer.webpage import looks_like_html
+from summarizer.text.webpage import looks_like_html
 
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.I)

