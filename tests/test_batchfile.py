@@ -22,7 +22,7 @@ from scripted import SEED_SENTENCE, ScriptedServer, one_claim, point, tool_reply
 from summarizer import ArticleSummary, InputError, Settings
 from summarizer.batch.engine import URL, articles_path, collect, execute, prepare
 from summarizer.cli.commands import main
-from summarizer.pipeline.run import opening_request
+from summarizer.pipeline.requests import opening_request
 from summarizer.result import Article
 from summarizer.text.cleaning import clean
 

@@ -256,7 +256,7 @@ def test_a_context_too_small_for_the_prompt_is_a_config_error() -> None:
 
 
 def test_the_summary_request_keeps_within_the_context() -> None:
-    from summarizer.pipeline.run import _within
+    from summarizer.pipeline.parts import _within
 
     claims = run_long()[0].claims
     assert len(claims) >= 6

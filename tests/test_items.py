@@ -29,6 +29,7 @@ from scripted import (
 
 from summarizer import Article, ArticleSummary, SummarizerError, summarize
 from summarizer.llm.call import Reply
+from summarizer.pipeline.plan import Plan
 from summarizer.pipeline.run import from_reply
 from summarizer.result import Usage
 from summarizer.schema import Extraction
@@ -476,7 +477,7 @@ def test_faulty_replies_cost_only_their_faulty_items(drawn: Drawn) -> None:
     reply = Reply(Extraction.model_validate(raw), Usage(), 1, 0.0)
     try:
         result = from_reply(
-            Article(text=ARTICLE, title=TITLE), "text", CLEANED, reply, "m", Settings()
+            Plan.whole(Article(text=ARTICLE, title=TITLE), "text", CLEANED), reply, "m", Settings()
         )
     except SummarizerError:
         return

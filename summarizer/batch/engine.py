@@ -51,13 +51,13 @@ from summarizer.errors import (
 from summarizer.files import atomic_write, open_input
 from summarizer.llm.backends import OPENAI_CONTEXT, Endpoint, resolve_endpoint, sync_client
 from summarizer.llm.call import Reply, Request, refusal_of, short_reason, tool_model, usage_of
-from summarizer.pipeline.run import chunk_story, from_reply, opening_request, text_budget
+from summarizer.pipeline.plan import Plan, plan_article, story
+from summarizer.pipeline.requests import opening_request
+from summarizer.pipeline.run import from_reply
 from summarizer.pipeline.templates import prompt_version
 from summarizer.result import Article, ArticleSummary
 from summarizer.schema import Extraction
 from summarizer.settings import Settings
-from summarizer.text.cleaning import clean, unchanged
-from summarizer.text.inputs import coerce_article
 
 
 @dataclass
@@ -96,7 +96,7 @@ def prepare(
     *,
     model: str | None = None,
     settings: Settings | None = None,
-    clean_text: bool = True,
+    clean: bool = True,
 ) -> FileReport:
     """Write one Batch API request per record of a JSON-lines file (records as for
     :func:`summarizer.batch.runs.run_jsonl`), and the articles file beside it.
@@ -122,7 +122,7 @@ def prepare(
             seen.add(custom_id)
             entry: dict[str, Any] = {"custom_id": custom_id, "prompt_version": prompt_version()}
             try:
-                body = _prepared(record, entry, model, settings, endpoint, clean_text)
+                body = _prepared(record, entry, model, settings, endpoint, clean)
             except SummarizerError as error:
                 entry["error"] = {"type": type(error).__name__, "message": str(error)}
                 report.failed += 1
@@ -140,26 +140,23 @@ def _prepared(
     model: str,
     settings: Settings,
     endpoint: Endpoint,
-    clean_text: bool,
+    clean: bool,
 ) -> dict[str, Any]:
     """The request body for one record; fills ``entry`` with the article to verify against."""
     if isinstance(record, UnreadableLine):
         raise InputError(record.reason)
     article = article_from_record(record) if isinstance(record, dict) else record
-    doc, source = coerce_article(
-        article, max_chars=settings.max_input_chars, max_html_chars=settings.max_html_chars
-    )
-    entry.update(article=doc.model_dump(mode="json", exclude={"html"}), source=source)
-    entry["clean"] = clean_text
-    story = clean(doc.text) if clean_text else unchanged(doc.text)
-    budget = text_budget(doc.title, settings, endpoint)
-    if len(chunk_story(story.text, budget, settings, endpoint)) > 1:
+    plan = plan_article(article, settings, endpoint, clean)
+    doc = plan.article
+    entry.update(article=doc.model_dump(mode="json", exclude={"html"}), source=plan.source)
+    entry["clean"] = clean
+    if len(plan.chunks) > 1:
         raise InputError(
             f"The article is too long for one request to {model} (context "
             f"{endpoint.context_tokens} tokens); summarize it with `summarizer batch`, which "
             "splits it into parts, or raise context_tokens."
         )
-    return request_body(opening_request(doc, story, settings), model, settings)
+    return request_body(opening_request(doc, plan.cleaned, settings), model, settings)
 
 
 def collect(
@@ -241,9 +238,9 @@ def _verify(
     completion = _completion(output)
     reply = Reply(_extraction(completion), usage_of(completion.usage), attempts=1, seconds=0.0)
     article = Article.model_validate(entry["article"])
-    story = clean(article.text) if entry.get("clean", True) else unchanged(article.text)
     source: Literal["text", "html"] = "html" if entry.get("source") == "html" else "text"
-    return from_reply(article, source, story, reply, completion.model, settings, strict=strict)
+    given = Plan.whole(article, source, story(article.text, entry.get("clean", True)))
+    return from_reply(given, reply, completion.model, settings, strict=strict)
 
 
 def _completion(output: dict[str, Any]) -> Any:

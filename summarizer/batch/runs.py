@@ -42,7 +42,8 @@ from summarizer.files import atomic_write, exclusive, keyed_line, open_input
 from summarizer.llm.backends import Endpoint, async_client, resolve_endpoint
 from summarizer.llm.call import AsyncLLM
 from summarizer.llm.throttle import Throttle
-from summarizer.pipeline.run import merged_settings, summarize_on
+from summarizer.pipeline.plan import merged_settings
+from summarizer.pipeline.run import summarize_on
 from summarizer.result import Article, ArticleSummary
 from summarizer.settings import Settings
 

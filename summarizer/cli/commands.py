@@ -299,7 +299,7 @@ def _run_step(step: str, args: argparse.Namespace) -> int:
 
     if step == "prepare":
         report = batchfile.prepare(
-            args.input, args.out, model=args.model, clean_text=not args.no_clean
+            args.input, args.out, model=args.model, clean=not args.no_clean
         )
         print(
             f"summarizer: {report.written} requests in {args.out}, {report.failed} articles "
