@@ -74,16 +74,7 @@ def resolve_endpoint(
     """
     context = settings.context_tokens
     if client is not None:
-        base_url = str(client.base_url).rstrip("/")
-        official = "api.openai.com" in base_url
-        model = settings.model or (settings.openai_model if official else None)
-        return Endpoint(
-            "client",
-            _require_model(model, "client="),
-            base_url,
-            context_tokens=context or (OPENAI_CONTEXT if official else COMPATIBLE_CONTEXT),
-            model_source=_source(settings),
-        )
+        return _client_endpoint(settings, client)
     if settings.base_url:
         model = settings.model or _served_model(settings.base_url, settings.api_key)
         return Endpoint(
@@ -103,27 +94,50 @@ def resolve_endpoint(
             context_tokens=context or OPENAI_CONTEXT,
             model_source=_source(settings),
         )
-    model_path = local_model(settings.local_model_path)
-    if model_path is not None and server_installed():
-        server = shared_server(
-            model_path,
-            n_ctx=settings.local_n_ctx,
-            startup_timeout_s=settings.local_startup_timeout_s,
-        )
-        return Endpoint(
-            "local",
-            settings.model or server.model_alias,
-            server.base_url,
-            context_tokens=min(context or settings.local_n_ctx, settings.local_n_ctx),
-            tokenize_url=server.tokenize_url,
-            model_source=_source(settings),
-        )
+    local = _local_endpoint(settings)
+    if local is not None:
+        return local
     raise ConfigError(
         "No LLM backend is configured. Do one of:\n"
         "  - set OPENAI_API_KEY to use OpenAI;\n"
         "  - set SUMMARIZER_BASE_URL (and SUMMARIZER_MODEL) for any OpenAI-compatible server;\n"
         "  - pass client= or base_url= to summarize();\n"
         "  - pip install 'summarizer[local]' for the embedded offline backend."
+    )
+
+
+def _client_endpoint(settings: Settings, client: openai.OpenAI | openai.AsyncOpenAI) -> Endpoint:
+    """The endpoint of a client the caller built, used as it is configured."""
+    base_url = str(client.base_url).rstrip("/")
+    official = "api.openai.com" in base_url
+    model = settings.model or (settings.openai_model if official else None)
+    return Endpoint(
+        "client",
+        _require_model(model, "client="),
+        base_url,
+        context_tokens=settings.context_tokens
+        or (OPENAI_CONTEXT if official else COMPATIBLE_CONTEXT),
+        model_source=_source(settings),
+    )
+
+
+def _local_endpoint(settings: Settings) -> Endpoint | None:
+    """The embedded server, started if it is not running, or None when it is not installed."""
+    model_path = local_model(settings.local_model_path)
+    if model_path is None or not server_installed():
+        return None
+    server = shared_server(
+        model_path,
+        n_ctx=settings.local_n_ctx,
+        startup_timeout_s=settings.local_startup_timeout_s,
+    )
+    return Endpoint(
+        "local",
+        settings.model or server.model_alias,
+        server.base_url,
+        context_tokens=min(settings.context_tokens or settings.local_n_ctx, settings.local_n_ctx),
+        tokenize_url=server.tokenize_url,
+        model_source=_source(settings),
     )
 
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from rapidfuzz import fuzz
 
-from summarizer.llm.call import Request
+from summarizer.llm.call import Reply, Request
 from summarizer.pipeline.flow import RECOVERABLE, Findings, Steps, expect, failure_text
 from summarizer.pipeline.reask import apply_fixes, build_reask
 from summarizer.result import (
@@ -62,6 +62,24 @@ def claim_steps(
             reserved=given_ids, repeats=out.repeats,
         )  # fmt: skip
 
+    yield from _reask(request, reply, verifier, offset, kept, failures, out, settings)
+    out.rejected.extend(f.rejection() for f in failures)
+    return extraction if isinstance(extraction, Extraction) else None
+
+
+def _reask(
+    request: Request,
+    reply: Reply,
+    verifier: Verifier,
+    offset: int,
+    kept: dict[str, Claim],
+    failures: list[Failure],
+    out: Findings,
+    settings: Settings,
+) -> Steps[None]:
+    """Re-ask for the ``failures`` of the claims ``request`` (answered by ``reply``) proposed,
+    in rounds, keeping those the fixes make verifiable; what still fails stays in
+    ``failures``, its reason saying what the re-ask did."""
     # Re-asks carry only failing claims, within a share of the first call's prompt tokens.
     # Characters per token are calibrated on that first call, schema included: endpoints that
     # count the tool schema in the prompt (OpenAI) and those that do not (llama.cpp) both get
@@ -107,8 +125,6 @@ def claim_steps(
                 verifier, offset, fixed, kept, failures, out.rejected,
                 fixed=True, repeats=out.repeats,
             )  # fmt: skip
-    out.rejected.extend(f.rejection() for f in failures)
-    return extraction if isinstance(extraction, Extraction) else None
 
 
 def _admit(

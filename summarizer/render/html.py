@@ -14,22 +14,8 @@ from dataclasses import dataclass
 from itertools import pairwise
 from urllib.parse import quote, urlsplit
 
+from summarizer.render.palette import PALETTE, by_source, color_pair, source_colors
 from summarizer.result import ArticleSummary, Claim, RemovedSpan, SupportedText
-from summarizer.schema import UNATTRIBUTED, SourceKind
-
-# Highlight and accent per source: light enough to read black text on, distinct side by side.
-_PALETTE: tuple[tuple[str, str], ...] = (
-    ("#ffe38f", "#9a7400"),
-    ("#a9d4ff", "#1f62a8"),
-    ("#bdeeb4", "#2f7d32"),
-    ("#ffc4d3", "#b0174f"),
-    ("#dccbff", "#6236b8"),
-    ("#ffd2ad", "#b5530f"),
-    ("#a9eee4", "#00796b"),
-    ("#f3d9a4", "#7d5a1c"),
-)
-_GREY = ("#e2e2e2", "#6b6b6b")
-RICH_COLORS = ("yellow", "blue", "green", "magenta", "purple", "dark_orange", "cyan", "gold3")
 
 _CSS = """
 .sr-report{font:15px/1.55 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;
@@ -94,41 +80,6 @@ def _e(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
-def _is_unattributed(claim: Claim) -> bool:
-    source = claim.attribution.source.strip().casefold()
-    return claim.attribution.kind is SourceKind.UNATTRIBUTED or source in ("", UNATTRIBUTED)
-
-
-def by_source(claims: Sequence[Claim]) -> dict[str, list[Claim]]:
-    groups: dict[str, list[Claim]] = {}
-    for claim in claims:
-        groups.setdefault(claim.attribution.source, []).append(claim)
-    return groups
-
-
-def source_colors(claims: Sequence[Claim]) -> dict[str, int]:
-    """Palette slot per source: a hash of its name, probing on so one result never repeats a
-    color while it has fewer sources than the palette; -1 for unattributed."""
-    slots: dict[str, int] = {}
-    for source, group in by_source(claims).items():
-        if _is_unattributed(group[0]):
-            slots[source] = -1
-            continue
-        digest = hashlib.sha256(source.strip().casefold().encode()).digest()
-        slot = int.from_bytes(digest[:4], "big") % len(_PALETTE)
-        taken = set(slots.values())
-        for step in range(len(_PALETTE)):
-            if (slot + step) % len(_PALETTE) not in taken:
-                slot = (slot + step) % len(_PALETTE)
-                break
-        slots[source] = slot
-    return slots
-
-
-def _pair(slot: int) -> tuple[str, str]:
-    return _GREY if slot < 0 else _PALETTE[slot]
-
-
 @dataclass(frozen=True)
 class _Segment:
     start: int
@@ -170,7 +121,7 @@ def _claim_title(claim: Claim) -> str:
 
 
 def _mark(seg: _Segment, body: str, slots: dict[str, int]) -> str:
-    colors = [_pair(slots[c.attribution.source])[0] for c in seg.claims]
+    colors = [color_pair(slots[c.attribution.source])[0] for c in seg.claims]
     if len(colors) == 1:
         style = f"background:{colors[0]}"
     else:
@@ -215,7 +166,7 @@ def _article_html(result: ArticleSummary, slots: dict[str, int]) -> str:
             body = f"{_e(lead)}{badge}{struck}"
         out.append(body)
         for claim in ends.get(seg.end, []):
-            accent = _pair(slots[claim.attribution.source])[1]
+            accent = color_pair(slots[claim.attribution.source])[1]
             out.append(f'<sup class="sr-tag" style="color:{accent}">{_e(claim.id)}</sup>')
     return f'<div class="sr-article">{"".join(out)}</div>'
 
@@ -247,14 +198,14 @@ def _source_line(result: ArticleSummary) -> str:
 def _legend(result: ArticleSummary, slots: dict[str, int]) -> str:
     items = []
     for source, group in by_source(result.claims).items():
-        bg = _pair(slots[source])[0]
+        bg = color_pair(slots[source])[0]
         items.append(
             f'<span><i class="sr-swatch" style="background:{bg}"></i>{_e(source)} '
             f"({len(group)})</span>"
         )
     items.append(
         '<span><i class="sr-swatch" style="background:linear-gradient(to bottom,'
-        f'{_PALETTE[0][0]} 50%,{_PALETTE[1][0]} 50%)"></i>several claims</span>'
+        f'{PALETTE[0][0]} 50%,{PALETTE[1][0]} 50%)"></i>several claims</span>'
     )
     if result.meta.removed:
         items.append('<span><del class="sr-removed">struck</del> removed page furniture</span>')
@@ -268,7 +219,7 @@ def _claims_table(result: ArticleSummary, slots: dict[str, int], anchors: dict[s
     anchored: set[str] = set()
     rows = []
     for source, group in by_source(result.claims).items():
-        bg, accent = _pair(slots[source])
+        bg, accent = color_pair(slots[source])
         kind = group[0].attribution.kind.value
         rows.append(
             f'<tr class="sr-group"><th colspan="5"><i class="sr-swatch" '

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from summarizer.render.palette import by_source
 from summarizer.result import ArticleSummary, Claim
 
 
@@ -26,10 +27,7 @@ def to_markdown(result: ArticleSummary) -> str:
     lines += ["## Claims by source", ""]
     if not result.claims:
         lines += ["*No claim could be verified against the article.*", ""]
-    by_source: dict[str, list[Claim]] = {}
-    for claim in result.claims:
-        by_source.setdefault(claim.attribution.source, []).append(claim)
-    for source, claims in by_source.items():
+    for source, claims in by_source(result.claims).items():
         kind = claims[0].attribution.kind.value
         lines += [f"### {source} ({kind})", ""]
         for c in claims:

@@ -13,7 +13,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from summarizer.render.html import RICH_COLORS, by_source, source_colors
+from summarizer.render.palette import RICH_COLORS, by_source, source_colors
 from summarizer.result import ArticleSummary
 
 
@@ -36,6 +36,24 @@ def render_terminal(result: ArticleSummary, console: Console) -> None:
 
     Text from the article or the model is printed literally (``[bold]`` stays ``[bold]``).
     """
+    console.print(_summary_panel(result))
+    if result.claims:
+        console.print(_claims_table(result))
+    else:
+        console.print(Text("No claim could be verified against the article.", style="italic"))
+    if result.rejected:
+        console.print(_rejected_table(result))
+    m = result.meta
+    meta = _plain(
+        f"{m.model} via {m.backend} · {m.calls} call(s), {m.reasks} re-ask(s) · "
+        f"{m.usage.total_tokens} tokens · {m.elapsed_s:.1f} s"
+    )
+    meta.stylize("dim")
+    console.print(meta)
+
+
+def _summary_panel(result: ArticleSummary) -> Panel:
+    """The headline over the summary sentences and key points, each with its claim ids."""
     body = Text()
     if result.summary_sentences:
         for s in result.summary_sentences:
@@ -52,8 +70,12 @@ def render_terminal(result: ArticleSummary, console: Console) -> None:
     title = _plain(result.headline or "(no headline)")
     title.stylize("bold")
     subtitle = _plain(result.article.title or result.article.url or "")
-    console.print(Panel(body, title=title, subtitle=subtitle or None, title_align="left"))
+    return Panel(body, title=title, subtitle=subtitle or None, title_align="left")
 
+
+def _claims_table(result: ArticleSummary) -> Table:
+    """The claims grouped by source: who said it (and the cue), the claim, its quote, its id
+    and how its evidence was matched."""
     slots = source_colors(result.claims)
     table = Table(title="Claims by source", expand=True, title_justify="left")
     longest = max((len(c.attribution.source) for c in result.claims), default=6)
@@ -83,24 +105,16 @@ def render_terminal(result: ArticleSummary, console: Console) -> None:
                 ),
             )
         table.add_section()
-    if result.claims:
-        console.print(table)
-    else:
-        console.print(Text("No claim could be verified against the article.", style="italic"))
+    return table
 
-    if result.rejected:
-        rejected = Table(title=f"Not verified ({len(result.rejected)})", title_justify="left")
-        for name in ("Item", "Text", "Reason"):
-            rejected.add_column(name, overflow="fold")
-        for r in result.rejected:
-            reason = _plain(r.reason)
-            reason.stylize("red")
-            rejected.add_row(_plain(f"{r.kind} {r.id or ''}".strip()), _plain(r.text), reason)
-        console.print(rejected)
-    m = result.meta
-    meta = _plain(
-        f"{m.model} via {m.backend} · {m.calls} call(s), {m.reasks} re-ask(s) · "
-        f"{m.usage.total_tokens} tokens · {m.elapsed_s:.1f} s"
-    )
-    meta.stylize("dim")
-    console.print(meta)
+
+def _rejected_table(result: ArticleSummary) -> Table:
+    """What could not be verified, with the reason."""
+    rejected = Table(title=f"Not verified ({len(result.rejected)})", title_justify="left")
+    for name in ("Item", "Text", "Reason"):
+        rejected.add_column(name, overflow="fold")
+    for r in result.rejected:
+        reason = _plain(r.reason)
+        reason.stylize("red")
+        rejected.add_row(_plain(f"{r.kind} {r.id or ''}".strip()), _plain(r.text), reason)
+    return rejected

@@ -90,33 +90,17 @@ def fetch_page(url: str, *, timeout_s: float, max_bytes: int, max_redirects: int
         ) as client,
         client.stream("GET", url.strip()) as response,
     ):
-        final = str(response.url)
-        if not response.is_success:
-            answer = f"HTTP {response.status_code} {response.reason_phrase}".strip()
-            raise PageStatusError(
-                f"{shown} answered {answer}.",
-                url=final,
-                status_code=response.status_code,
-            )
-        content_type = response.headers.get("content-type", "")
-        mime = content_type.split(";")[0].strip().lower()
-        if mime and mime not in _HTML_TYPES:
-            raise NotHTMLError(
-                f"{shown} is not a web page but {mime}: download it and pass its text instead.",
-                url=final,
-                status_code=response.status_code,
-                content_type=mime,
-            )
+        mime = _checked_head(response, shown)
         body = _read_body(response, shown, max_bytes, started + timeout_s, timeout_s)
         if not mime and not looks_like_html(body[:20_000].decode("utf-8", "replace")):
             raise NotHTMLError(
                 f"{shown} sent no content type and its body does not look like HTML.",
-                url=final,
+                url=str(response.url),
                 status_code=response.status_code,
                 content_type="",
             )
         record = Fetched(
-            url=redact(final),
+            url=redact(str(response.url)),
             requested_url=shown,
             status=response.status_code,
             content_type=mime or "text/html",
@@ -125,6 +109,32 @@ def fetch_page(url: str, *, timeout_s: float, max_bytes: int, max_redirects: int
             seconds=round(time.perf_counter() - started, 3),
         )
         return FetchedPage(_decode(body, response.charset_encoding), record)
+
+
+def _checked_head(response: httpx.Response, shown: str) -> str:
+    """The media type of a response whose status and content type say it is a web page
+    (empty when the server names none).
+
+    Raises:
+        PageStatusError: a 4xx or 5xx status.
+        NotHTMLError: a content type that is not HTML.
+    """
+    final = str(response.url)
+    if not response.is_success:
+        answer = f"HTTP {response.status_code} {response.reason_phrase}".strip()
+        raise PageStatusError(
+            f"{shown} answered {answer}.", url=final, status_code=response.status_code
+        )
+    content_type: str = response.headers.get("content-type", "")
+    mime = content_type.split(";")[0].strip().lower()
+    if mime and mime not in _HTML_TYPES:
+        raise NotHTMLError(
+            f"{shown} is not a web page but {mime}: download it and pass its text instead.",
+            url=final,
+            status_code=response.status_code,
+            content_type=mime,
+        )
+    return mime
 
 
 def _read_body(

@@ -36,16 +36,7 @@ def coerce_article(
         InputError: not text, empty, too long, or HTML without article text.
         FetchError: the URL gave no page (see its subclasses).
     """
-    if isinstance(article, str):
-        article = Article(text=article)
-    elif isinstance(article, (bytes, bytearray, memoryview)):
-        raise InputError(
-            "The article is bytes, not text: decode it first, for example data.decode('utf-8')."
-        )
-    elif not isinstance(article, Article):
-        raise InputError(
-            f"The article must be a str or a summarizer.Article, not {type(article).__name__}."
-        )
+    article = _as_article(article)
     fetched: Fetched | None = None
     if not article.text and article.html is None and article.url:
         limits = settings or Settings()
@@ -61,32 +52,54 @@ def coerce_article(
     if html is None and looks_like_html(article.text):
         html = article.text
     if html is not None:
-        if len(html) > max_html_chars:
-            raise InputError(
-                f"The page is {len(html):,} characters of HTML; the limit is {max_html_chars:,} "
-                "(max_html_chars / SUMMARIZER_MAX_HTML_CHARS)."
-            )
-        status("finding the story in the page")
-        page = extract(html, url=fetched.url if fetched else article.url)
-        if len(_WORDS.findall(page.text)) < MIN_WORDS:
-            raise InputError(
-                "No article text was found in the HTML, only a few words of page furniture. "
-                "Pass the article's text instead, or the full page if this was a fragment."
-            )
-        article = article.model_copy(
-            update={
-                "text": page.text,
-                "html": None,
-                "title": article.title or page.title,
-                "author": article.author or page.author,
-            }
-        )
-        if article.published is None and page.date:
-            article = _with_date(article, page.date)
+        article = _from_page(article, html, max_html_chars, fetched.url if fetched else article.url)
         source = "html"
     _check_text(article.text, max_chars)
     article._fetched = fetched
     return article, source
+
+
+def _as_article(article: object) -> Article:
+    """``article`` as an :class:`Article`, or the error that says what to pass instead."""
+    if isinstance(article, str):
+        return Article(text=article)
+    if isinstance(article, (bytes, bytearray, memoryview)):
+        raise InputError(
+            "The article is bytes, not text: decode it first, for example data.decode('utf-8')."
+        )
+    if not isinstance(article, Article):
+        raise InputError(
+            f"The article must be a str or a summarizer.Article, not {type(article).__name__}."
+        )
+    return article
+
+
+def _from_page(article: Article, html: str, max_html_chars: int, url: str | None) -> Article:
+    """``article`` with the story trafilatura finds in its page as its text, and the page's
+    title, author and date where the article has none."""
+    if len(html) > max_html_chars:
+        raise InputError(
+            f"The page is {len(html):,} characters of HTML; the limit is {max_html_chars:,} "
+            "(max_html_chars / SUMMARIZER_MAX_HTML_CHARS)."
+        )
+    status("finding the story in the page")
+    page = extract(html, url=url)
+    if len(_WORDS.findall(page.text)) < MIN_WORDS:
+        raise InputError(
+            "No article text was found in the HTML, only a few words of page furniture. "
+            "Pass the article's text instead, or the full page if this was a fragment."
+        )
+    article = article.model_copy(
+        update={
+            "text": page.text,
+            "html": None,
+            "title": article.title or page.title,
+            "author": article.author or page.author,
+        }
+    )
+    if article.published is None and page.date:
+        article = _with_date(article, page.date)
+    return article
 
 
 def fetched_of(article: Article) -> Fetched | None:
