@@ -50,7 +50,8 @@ from summarizer.errors import (
 )
 from summarizer.files import atomic_write, open_input
 from summarizer.llm.backends import OPENAI_CONTEXT, Endpoint, resolve_endpoint, sync_client
-from summarizer.llm.call import Reply, Request, refusal_of, short_reason, tool_model, usage_of
+from summarizer.llm.call import Reply, Request, tool_model
+from summarizer.llm.faults import refusal_of, short_reason, usage_of
 from summarizer.pipeline.plan import Plan, plan_article, story
 from summarizer.pipeline.requests import opening_request
 from summarizer.pipeline.run import from_reply

@@ -9,18 +9,15 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import copy
-import email.utils
 import json
 import random
 import time
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal, TypeVar
 
 import instructor
 import openai
-from instructor.core import IncompleteOutputException, InstructorRetryException
 from pydantic import BaseModel
 from tenacity import (
     AsyncRetrying,
@@ -32,29 +29,26 @@ from tenacity import (
     stop_after_delay,
 )
 
-from summarizer.errors import (
-    ModelRefusedError,
-    OutputTruncatedError,
-    ProviderError,
-    RetriesExhaustedError,
-    SummarizerError,
+from summarizer.llm.faults import (
+    Tally,
+    Transient,
+    exhausted,
+    mapped,
+    rate_limited,
+    retry_after,
+    safe_cause,
+    usage_of,
 )
 from summarizer.llm.throttle import ThreadThrottle, Throttle
-from summarizer.redaction import redact
 from summarizer.result import Usage
 from summarizer.settings import Settings
 from summarizer.status import status
-
-# Transient by nature: request timeout (408), lock conflict (409), rate limit (429), and server
-# or gateway failures (5xx). 400, 401, 403, 404 and 422 mean the request itself is wrong and
-# would fail the same way again, so they raise at once.
-RETRYABLE_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504})
 
 M = TypeVar("M", bound=BaseModel)
 
 # The tally of the call in progress in this thread or task: instructor's hook, registered once
 # per client, counts each completion into it, so that one client can run calls side by side.
-_CALL: contextvars.ContextVar[_Tally] = contextvars.ContextVar("summarizer_llm_call")
+_CALL: contextvars.ContextVar[Tally] = contextvars.ContextVar("summarizer_llm_call")
 
 
 @dataclass(frozen=True)
@@ -79,179 +73,6 @@ class Reply:
     usage: Usage
     attempts: int
     seconds: float
-
-
-class _Transient(Exception):
-    """A transport failure worth retrying."""
-
-    def __init__(self, description: str, cause: BaseException) -> None:
-        super().__init__(description)
-        self.cause = cause
-
-
-@dataclass
-class _Tally:
-    """What one logical call has spent so far, across retries."""
-
-    usage: Usage = field(default_factory=Usage)
-    responses: int = 0
-    attempts: list[str] = field(default_factory=list)
-    last_response: Any = None
-    # Responses counted when the current transport attempt and validation attempt began.
-    call_mark: int = 0
-    attempt_mark: int = 0
-
-    def count_response(self, response: Any) -> None:
-        self.responses += 1
-        self.last_response = response
-
-    def reply_arrived(self) -> bool:
-        """Whether the current validation attempt received a completion."""
-        return self.responses > self.attempt_mark
-
-
-def usage_of(obj: Any) -> Usage:
-    """The tokens an openai usage object reports (none when it is missing)."""
-    if obj is None:
-        return Usage()
-    details = getattr(obj, "prompt_tokens_details", None)
-    return Usage(
-        prompt_tokens=getattr(obj, "prompt_tokens", 0) or 0,
-        completion_tokens=getattr(obj, "completion_tokens", 0) or 0,
-        total_tokens=getattr(obj, "total_tokens", 0) or 0,
-        cached_prompt_tokens=getattr(details, "cached_tokens", 0) or 0,
-    )
-
-
-def _describe(exc: BaseException) -> str:
-    if isinstance(exc, openai.APITimeoutError):
-        return "timed out"
-    if isinstance(exc, openai.APIConnectionError):
-        return redact(f"connection failed: {exc.__cause__ or exc}")
-    if isinstance(exc, openai.APIStatusError):
-        return redact(f"HTTP {exc.status_code}: {exc.message}")
-    return redact(f"{type(exc).__name__}: {exc}")
-
-
-def _safe_cause(exc: BaseException) -> BaseException | None:
-    """The exception to chain, or None when its text (or its cause's) would show a secret."""
-    chain = [exc, exc.__cause__] if exc.__cause__ else [exc]
-    return exc if all(redact(str(e)) == str(e) for e in chain) else None
-
-
-def _is_transient(exc: BaseException) -> bool:
-    if isinstance(exc, openai.APIStatusError):
-        return exc.status_code in RETRYABLE_STATUS
-    return isinstance(exc, openai.APIConnectionError)  # includes timeouts
-
-
-def _classify(exc: BaseException, tally: _Tally) -> BaseException:
-    """Map what instructor or openai raised to a retryable marker or a summarizer error."""
-    if isinstance(exc, SummarizerError):
-        return exc
-    if isinstance(exc, IncompleteOutputException):
-        tally.usage = tally.usage + usage_of(getattr(exc.last_completion, "usage", None))
-        return OutputTruncatedError(
-            "The model's reply hit the token limit before it was complete; raise max_tokens "
-            "(SUMMARIZER_MAX_TOKENS) or use a model with a larger context.",
-            usage=tally.usage,
-            last_response=tally.last_response,
-            completions=tally.responses,
-        )
-    cause: BaseException = exc
-    if isinstance(exc, InstructorRetryException):
-        tally.usage = tally.usage + usage_of(exc.total_usage)
-        cause = exc.__cause__ or exc
-        if not isinstance(cause, openai.OpenAIError):
-            return _model_fault(exc, cause, tally)
-    if _is_transient(cause):
-        tally.attempts.append(_describe(cause))
-        return _Transient(_describe(cause), cause)
-    if isinstance(cause, openai.OpenAIError):
-        status = cause.status_code if isinstance(cause, openai.APIStatusError) else None
-        return ProviderError(
-            f"The LLM endpoint refused the request: {_describe(cause)}", status_code=status
-        )
-    return exc
-
-
-def _model_fault(exc: Any, cause: BaseException, tally: _Tally) -> BaseException:
-    """A call that returned something the schema could not take: a refusal, a broken body,
-    or replies that failed validation every time."""
-    last = exc.last_completion or tally.last_response
-    refusal = refusal_of(last)
-    if refusal is not None:
-        tally.attempts.append(f"the model refused: {short_reason(refusal)}")
-        return ModelRefusedError(
-            f"The model refused to answer: {short_reason(refusal)}",
-            usage=tally.usage,
-            last_response=last,
-            completions=tally.responses,
-        )
-    if tally.responses == tally.call_mark or not getattr(last, "choices", None):
-        # No completion came back, or an empty one: a corrupt or truncated HTTP body, which
-        # is the transport's fault and worth another attempt.
-        what = (
-            "the reply had no choices"
-            if tally.responses > tally.call_mark
-            else (f"the reply body was not a valid completion ({short_reason(cause)})")
-        )
-        tally.attempts.append(what)
-        return _Transient(what, cause)
-    failed = [f.exception for f in getattr(exc, "failed_attempts", None) or []]
-    failed = failed or [cause] * exc.n_attempts  # older instructor keeps only the last
-    tally.attempts.extend(f"reply failed validation: {short_reason(e)}" for e in failed)
-    return RetriesExhaustedError(
-        f"The model's reply still failed schema validation after {len(failed)} attempt(s).",
-        attempts=tally.attempts,
-        usage=tally.usage,
-        last_response=last,
-        completions=tally.responses,
-    )
-
-
-def refusal_of(completion: Any) -> str | None:
-    """The refusal text of a completion (OpenAI's ``refusal`` or a content filter stop)."""
-    for choice in getattr(completion, "choices", None) or []:
-        refusal = getattr(choice.message, "refusal", None) if choice.message else None
-        if refusal:
-            return str(refusal)
-        if choice.finish_reason == "content_filter":
-            return "the provider's content filter stopped the reply"
-    return None
-
-
-def short_reason(exc: BaseException | str, limit: int = 300) -> str:
-    """An error on one line, secrets masked, at most ``limit`` characters."""
-    text = redact(" ".join(str(exc).split()))
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def _retry_after(exc: BaseException | None) -> float | None:
-    """Seconds the server asked us to wait (Retry-After in seconds or as an HTTP date)."""
-    cause = exc.cause if isinstance(exc, _Transient) else exc
-    if not isinstance(cause, openai.APIStatusError):
-        return None
-    headers = cause.response.headers
-    if "retry-after-ms" in headers:
-        try:
-            return float(headers["retry-after-ms"]) / 1000
-        except ValueError:
-            pass
-    value = headers.get("retry-after")
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
 
 
 @lru_cache(maxsize=128)
@@ -281,14 +102,9 @@ def tool_model(model: type[BaseModel], schema: str | None) -> type[BaseModel]:
     return wrapped
 
 
-def _rate_limited(error: BaseException) -> bool:
-    cause = error.cause if isinstance(error, _Transient) else error
-    return isinstance(cause, openai.APIStatusError) and cause.status_code == 429
-
-
 def _retry_policy(settings: Settings) -> dict[str, Any]:
     def wait(state: RetryCallState) -> float:
-        asked = _retry_after(state.outcome.exception() if state.outcome else None)
+        asked = retry_after(state.outcome.exception() if state.outcome else None)
         if asked is not None:
             return min(asked, settings.backoff_max_s)
         # Exponential backoff with full jitter, so that many clients do not retry in step.
@@ -308,21 +124,9 @@ def _retry_policy(settings: Settings) -> dict[str, Any]:
         | stop_after_delay(settings.retry_deadline_s),
         "wait": wait,
         "before_sleep": before_sleep,
-        "retry": retry_if_exception_type(_Transient),
+        "retry": retry_if_exception_type(Transient),
         "reraise": True,
     }
-
-
-def _exhausted(error: _Transient, tally: _Tally) -> RetriesExhaustedError:
-    status = error.cause.status_code if isinstance(error.cause, openai.APIStatusError) else None
-    return RetriesExhaustedError(
-        f"The LLM endpoint still failed after {len(tally.attempts)} attempt(s).",
-        attempts=tally.attempts,
-        usage=tally.usage,
-        last_response=tally.last_response,
-        status_code=status,
-        completions=tally.responses,
-    )
 
 
 class _Base:
@@ -333,8 +137,8 @@ class _Base:
         # Count every completion that arrives, validation re-asks included.
         self._client.on("completion:response", lambda r: _CALL.get().count_response(r))
 
-    def _start(self, request: Request) -> tuple[_Tally, dict[str, Any], float]:
-        tally = _Tally()
+    def _start(self, request: Request) -> tuple[Tally, dict[str, Any], float]:
+        tally = Tally()
         _CALL.set(tally)
         kwargs = {
             "model": self.model,
@@ -345,7 +149,7 @@ class _Base:
         }
         return tally, kwargs, time.perf_counter()
 
-    def _reask_policy(self, tally: _Tally) -> dict[str, Any]:
+    def _reask_policy(self, tally: Tally) -> dict[str, Any]:
         """Instructor re-asks only when a completion arrived and failed the schema; a body that
         never parsed is a transport fault, left to the transport retries."""
 
@@ -363,11 +167,11 @@ class _Base:
 
     def _pause(self, error: BaseException) -> float:
         """How long a rate limit pauses every request that shares the throttle."""
-        pause = _retry_after(error) or self.settings.backoff_initial_s
+        pause = retry_after(error) or self.settings.backoff_initial_s
         return min(pause, self.settings.backoff_max_s)
 
     @staticmethod
-    def _reply(tally: _Tally, value: BaseModel, completion: Any, started: float) -> Reply:
+    def _reply(tally: Tally, value: BaseModel, completion: Any, started: float) -> Reply:
         usage = tally.usage + usage_of(completion.usage)
         return Reply(value, usage, tally.responses, time.perf_counter() - started)
 
@@ -405,18 +209,18 @@ class SyncLLM(_Base):
                     tally.call_mark = tally.responses
                     with throttle.slot() if throttle else contextlib.nullcontext():
                         try:
-                            value, completion = self._client.create_with_completion(
-                                **kwargs, max_retries=Retrying(**self._reask_policy(tally))
-                            )
-                        except Exception as exc:
-                            error = _classify(exc, tally)
-                            if throttle and _rate_limited(error):
+                            with mapped(tally):
+                                value, completion = self._client.create_with_completion(
+                                    **kwargs, max_retries=Retrying(**self._reask_policy(tally))
+                                )
+                        except Transient as error:
+                            if throttle and rate_limited(error):
                                 throttle.rate_limited(self._pause(error))
-                            raise error from _safe_cause(exc)
+                            raise
                     if throttle:
                         throttle.succeeded()
-        except _Transient as error:
-            raise _exhausted(error, tally) from _safe_cause(error.cause)
+        except Transient as error:
+            raise exhausted(error, tally) from safe_cause(error.cause)
         return self._reply(tally, value, completion, started)
 
 
@@ -447,16 +251,17 @@ class AsyncLLM(_Base):
                     tally.call_mark = tally.responses
                     async with throttle.slot() if throttle else contextlib.nullcontext():
                         try:
-                            value, completion = await self._client.create_with_completion(
-                                **kwargs, max_retries=AsyncRetrying(**self._reask_policy(tally))
-                            )
-                        except Exception as exc:
-                            error = _classify(exc, tally)
-                            if throttle and _rate_limited(error):
+                            with mapped(tally):
+                                value, completion = await self._client.create_with_completion(
+                                    **kwargs,
+                                    max_retries=AsyncRetrying(**self._reask_policy(tally)),
+                                )
+                        except Transient as error:
+                            if throttle and rate_limited(error):
                                 await throttle.rate_limited(self._pause(error))
-                            raise error from _safe_cause(exc)
+                            raise
                     if throttle:
                         await throttle.succeeded()
-        except _Transient as error:
-            raise _exhausted(error, tally) from _safe_cause(error.cause)
+        except Transient as error:
+            raise exhausted(error, tally) from safe_cause(error.cause)
         return self._reply(tally, value, completion, started)
