@@ -27,7 +27,8 @@ from scripted import (
 
 from summarizer import ArticleSummary, ConfigError, asummarize, summarize
 from summarizer.llm.backends import Endpoint, token_counter
-from summarizer.text.chunking import Chunk, estimate_tokens, split
+from summarizer.text.chunking import Chunk, split
+from summarizer.text.tokens import estimate_tokens
 
 PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

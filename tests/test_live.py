@@ -21,7 +21,7 @@ from invariants import assert_verified
 from summarizer import ArticleSummary, LocalServer, summarize
 from summarizer.llm.backends import Endpoint, token_counter
 from summarizer.llm.local import bundled_model_path
-from summarizer.text.chunking import estimate_tokens
+from summarizer.text.tokens import estimate_tokens
 
 pytestmark = pytest.mark.live
 

@@ -222,7 +222,7 @@ def serve(script: list[Scripted | Counted]) -> Iterator[ScriptedServer]:
 
 
 # The scripted server counts a prompt's characters alone, while the library reserves room for
-# what a real chat template adds (summarizer.pipeline.reask.TEMPLATE_TOKENS): a re-ask of the seed
+# what a real chat template adds (summarizer.text.tokens.TEMPLATE_TOKENS): a re-ask of the seed
 # article needs a budget above the default 0.3 of the first call here.
 BUDGET = 0.5
 

@@ -14,22 +14,15 @@ from conftest import SEED as SEED_PATH
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
-from summarizer.attribution import Resolver, SourceFinder
+from summarizer.attribution import Resolver, SourceFinder, kind_of, same_source
 from summarizer.result import Attribution, Claim, MatchKind, Rejection, SupportedText
 from summarizer.schema import MAX_CITED, ClaimDraft, SourceKind, SupportedSentence
 from summarizer.text.cleaning import clean
 from summarizer.text.grounding import TextIndex, enclosing, normalize, sentence_spans
 from summarizer.text.injection import instruction_spans
-from summarizer.verify.claims import (
-    _STOPWORDS,
-    Failure,
-    Verifier,
-    kind_of,
-    same_source,
-    support_score,
-    verify_headline,
-    verify_statements,
-)
+from summarizer.verify.claims import Failure, Verifier
+from summarizer.verify.statements import verify_headline, verify_statements
+from summarizer.verify.support import _STOPWORDS, support_score
 
 SEED = SEED_PATH.read_text(encoding="utf-8")
 FUZZY = 90.0

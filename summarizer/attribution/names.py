@@ -68,7 +68,7 @@ class SourceFinder:
 
     def _search(self, norm: str) -> tuple[int, int] | None:
         for m in _word_pattern(norm).finditer(self._norm_text):
-            span = self._index.to_original(m.start(), m.end())
+            span = self._index.from_normalized(m.start(), m.end())
             if span and not any(a < span[1] and span[0] < b for a, b in self._ignore):
                 return span
         return None

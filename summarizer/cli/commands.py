@@ -298,9 +298,7 @@ def _run_step(step: str, args: argparse.Namespace) -> int:
     from summarizer.batch import engine as batchfile
 
     if step == "prepare":
-        report = batchfile.prepare(
-            args.input, args.out, model=args.model, clean=not args.no_clean
-        )
+        report = batchfile.prepare(args.input, args.out, model=args.model, clean=not args.no_clean)
         print(
             f"summarizer: {report.written} requests in {args.out}, {report.failed} articles "
             f"refused (their errors are in {batchfile.articles_path(args.out)})",

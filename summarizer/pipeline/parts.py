@@ -26,7 +26,8 @@ from summarizer.schema import (
 )
 from summarizer.settings import Settings
 from summarizer.status import status
-from summarizer.text.chunking import Chunk, estimate_tokens
+from summarizer.text.chunking import Chunk
+from summarizer.text.tokens import estimate_tokens
 from summarizer.verify.claims import (
     Verifier,
 )

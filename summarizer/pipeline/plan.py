@@ -24,9 +24,10 @@ from summarizer.schema import (
     Extraction,
 )
 from summarizer.settings import Settings
-from summarizer.text.chunking import Chunk, estimate_tokens, split
+from summarizer.text.chunking import Chunk, split
 from summarizer.text.cleaning import Cleaned, clean, unchanged
 from summarizer.text.inputs import coerce_article
+from summarizer.text.tokens import estimate_tokens
 
 # Share of the context kept free of the prompt, for the error of counting tokens.
 _CONTEXT_MARGIN = 0.05

@@ -22,8 +22,10 @@ from summarizer.schema import (
     tool_schema,
 )
 from summarizer.text.pointers import Numbered, Sentence
-from summarizer.verify.claims import Failure, Profile, content_words, support
+from summarizer.text.tokens import TEMPLATE_TOKENS, calibrated_tokens
+from summarizer.verify.claims import Failure
 from summarizer.verify.items import read_items
+from summarizer.verify.support import Profile, content_words, support
 
 _MAX_PASSAGE_CHARS = 500
 
@@ -57,21 +59,6 @@ def schema_chars(model: type[ReplyShape]) -> int:
     return len(json.dumps(tool_schema(model)))
 
 
-# What a chat template adds around a request's messages and tools, whatever their length: the
-# first call's much longer prompt hides it in the characters-per-token calibration, but in a
-# short re-ask it weighs. Measured on the embedded backend (Qwen2.5's template with a tool):
-# a re-ask of 1,489 characters, estimated at 415 tokens, was 515.
-TEMPLATE_TOKENS = 100
-# And a margin for the error of the calibration itself.
-_MARGIN = 1.05
-
-
-def estimate_tokens(chars: int, chars_per_token: float) -> int:
-    """A token estimate for text in a re-ask, calibrated on the first call's real prompt (see
-    pipeline), on the safe side."""
-    return int(_MARGIN * chars / chars_per_token) + 1
-
-
 def build_reask(
     failures: list[Failure],
     numbered: Numbered,
@@ -86,7 +73,7 @@ def build_reask(
     """
     system = render("system")
     fixed_chars = len(system) + len(render("reask_user", items="")) + schema_chars(ClaimFixes)
-    spent = estimate_tokens(fixed_chars, chars_per_token) + TEMPLATE_TOKENS
+    spent = calibrated_tokens(fixed_chars, chars_per_token) + TEMPLATE_TOKENS
     items: list[str] = []
     carried: list[Failure] = []
     offered: list[str] = []
@@ -106,7 +93,7 @@ def build_reask(
                 ),
             )
             # Each offered id also appears in the schema's enum.
-            cost = estimate_tokens(len(item) + 6 * len(shown), chars_per_token)
+            cost = calibrated_tokens(len(item) + 6 * len(shown), chars_per_token)
             if spent + cost <= budget_tokens:
                 spent += cost
                 items.append(item)

@@ -16,12 +16,9 @@ from summarizer.schema import (
 )
 from summarizer.settings import Settings
 from summarizer.text.grounding import TextIndex
-from summarizer.verify.claims import (
-    evidence_context,
-    verify_headline,
-    verify_statements,
-)
+from summarizer.verify.claims import evidence_context
 from summarizer.verify.items import read_headline, read_statements
+from summarizer.verify.statements import verify_headline, verify_statements
 
 
 def keep_statements(

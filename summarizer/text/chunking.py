@@ -3,18 +3,17 @@ boundaries, each starting with the end of the one before it.
 
 Chunks are offsets into the story text, never copies of it, so memory grows with the article
 and not with the number of chunks. Tokens are counted with the model's own tokenizer where the
-backend has one (summarizer.llm.backends), else with :func:`estimate_tokens`, which errs high.
+backend has one (summarizer.llm.backends), else with the estimate of summarizer.text.tokens,
+which errs high.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from summarizer.text.grounding import sentence_spans
-
-TokenCounter = Callable[[str], int]
+from summarizer.text.tokens import TokenCounter, estimate_tokens
 
 # Paragraphs are lines: news text puts one per line, with or without a blank line between.
 _LINE = re.compile(r"[^\n]*\S[^\n]*")
@@ -28,15 +27,6 @@ class Chunk:
 
     start: int
     end: int
-
-
-def estimate_tokens(text: str) -> int:
-    """A token count on the safe side without a tokenizer: one token per three bytes of UTF-8.
-
-    English prose runs about four characters per token and CJK text about one token per
-    character (three bytes), so the estimate is high for both.
-    """
-    return -(-len(text.encode("utf-8")) // 3)
 
 
 def split(

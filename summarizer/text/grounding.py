@@ -146,7 +146,7 @@ class TextIndex:
             )
         ]
         if hits:
-            span = self.to_original(hits[0], hits[0] + len(norm_quote))
+            span = self.from_normalized(hits[0], hits[0] + len(norm_quote))
             if span is not None:
                 return Match(*span, MatchKind.NORMALIZED, 100.0, len(hits))
         return self._fuzzy(norm_quote, fuzzy_threshold)
@@ -157,12 +157,12 @@ class TextIndex:
         if found is None or found.dest_end <= found.dest_start:
             return None
         start, end = _snap_to_words(norm_text, found.dest_start, found.dest_end)
-        span = self.to_original(start, end)
+        span = self.from_normalized(start, end)
         if span is None:
             return None
         return Match(*span, MatchKind.FUZZY, round(found.score, 1))
 
-    def to_original(self, norm_start: int, norm_end: int) -> tuple[int, int] | None:
+    def from_normalized(self, norm_start: int, norm_end: int) -> tuple[int, int] | None:
         """Map a span of the normalized text to the original, trimmed of outer whitespace;
         None when nothing but whitespace is left."""
         norm_text, src = self._normalized
