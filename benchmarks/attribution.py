@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import Any
 
 from summarizer.attribution import Resolution, Resolver, kind_of
-from summarizer.text.grounding import sentence_spans
+from summarizer.text.sentences import sentence_spans
 
 DEV = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev.jsonl"
 KIND = "polnear_attribution_relations"

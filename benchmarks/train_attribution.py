@@ -25,7 +25,7 @@ from typing import Any
 from summarizer.attribution.features import candidates, source_candidates
 from summarizer.attribution.parse import Parsed
 from summarizer.attribution.sources import rule_head
-from summarizer.text.grounding import sentence_spans
+from summarizer.text.sentences import sentence_spans
 
 EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval"
 TRAIN = EVAL / "polnear-train.jsonl"

@@ -8,7 +8,8 @@ import importlib as _importlib
 import typing as _typing
 
 if _typing.TYPE_CHECKING:
-    from summarizer.batch.runs import BatchFailure, asummarize_many, run_jsonl, summarize_many
+    from summarizer.batch.records import BatchFailure
+    from summarizer.batch.runs import asummarize_many, run_jsonl, summarize_many
     from summarizer.errors import (
         BackendStartError,
         ConfigError,
@@ -85,7 +86,7 @@ _SOURCES = {
     "ArticleSummary": "summarizer.result",
     "Attribution": "summarizer.result",
     "BackendStartError": "summarizer.errors",
-    "BatchFailure": "summarizer.batch.runs",
+    "BatchFailure": "summarizer.batch.records",
     "Claim": "summarizer.result",
     "ConfigError": "summarizer.errors",
     "Evidence": "summarizer.result",

@@ -13,8 +13,9 @@ from scripted import one_claim, scripted_server, tool_reply
 
 from summarizer import Article, InputError, Settings, summarize
 from summarizer.schema import ClaimDraft
-from summarizer.text.cleaning import clean, unchanged
+from summarizer.text.cleaning import clean
 from summarizer.text.inputs import coerce_article
+from summarizer.text.story import unchanged
 from summarizer.text.webpage import looks_like_html
 from summarizer.verify.claims import Failure, Verifier
 

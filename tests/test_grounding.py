@@ -11,14 +11,8 @@ from hypothesis import strategies as st
 from rapidfuzz import fuzz
 
 from summarizer.result import MatchKind
-from summarizer.text.grounding import (
-    Match,
-    TextIndex,
-    enclosing,
-    normalize,
-    normalize_with_map,
-    sentence_spans,
-)
+from summarizer.text.grounding import Match, TextIndex, normalize, normalize_with_map
+from summarizer.text.sentences import enclosing, sentence_spans
 
 SEED = SEED_PATH.read_text(encoding="utf-8")
 THRESHOLD = 90.0

@@ -399,13 +399,15 @@ def test_the_best_supporting_run_of_cited_sentences_is_the_evidence() -> None:
 
 
 def _parts_settings(server: ScriptedServer) -> Settings:
-    """A context small enough that the seed article is read in two parts, without overlap."""
+    """A context small enough that the seed article is read in two parts, without overlap,
+    read in turn: part two's scripted reply names an id that part one's request showed."""
     return fast_settings(
         server,
         context_tokens=2000,
         max_tokens=256,
         chunk_overlap_tokens=0,
         max_reask_rounds=0,
+        concurrency=1,
     )
 
 

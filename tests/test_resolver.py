@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from summarizer.attribution import Resolution, Resolver, resolve
-from summarizer.text.grounding import sentence_spans
+from summarizer.text.sentences import sentence_spans
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = (ROOT / "seeds" / "prisoner-swap.txt").read_text(encoding="utf-8")

@@ -18,8 +18,9 @@ from summarizer.attribution import Resolver, SourceFinder, kind_of, same_source
 from summarizer.result import Attribution, Claim, MatchKind, Rejection, SupportedText
 from summarizer.schema import MAX_CITED, ClaimDraft, SourceKind, SupportedSentence
 from summarizer.text.cleaning import clean
-from summarizer.text.grounding import TextIndex, enclosing, normalize, sentence_spans
+from summarizer.text.grounding import TextIndex, normalize
 from summarizer.text.injection import instruction_spans
+from summarizer.text.sentences import enclosing, sentence_spans
 from summarizer.verify.claims import Failure, Verifier
 from summarizer.verify.statements import verify_headline, verify_statements
 from summarizer.verify.support import _STOPWORDS, support_score

@@ -31,7 +31,7 @@ from instructor.processing.response import handle_response_model
 from pydantic import BaseModel, ValidationError
 
 from summarizer.batch.formats import URL, output_offsets, read_entries, read_requests
-from summarizer.batch.runs import (
+from summarizer.batch.records import (
     BatchFailure,
     Outcome,
     UnreadableLine,

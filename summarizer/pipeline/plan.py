@@ -25,8 +25,9 @@ from summarizer.schema import (
 )
 from summarizer.settings import Settings
 from summarizer.text.chunking import Chunk, split
-from summarizer.text.cleaning import Cleaned, clean, unchanged
+from summarizer.text.cleaning import clean
 from summarizer.text.inputs import coerce_article
+from summarizer.text.story import Cleaned, unchanged
 from summarizer.text.tokens import estimate_tokens
 
 # Share of the context kept free of the prompt, for the error of counting tokens.

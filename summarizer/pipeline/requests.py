@@ -15,7 +15,7 @@ from summarizer.schema import (
     shown_schema,
 )
 from summarizer.settings import Settings
-from summarizer.text.cleaning import Cleaned
+from summarizer.text.story import Cleaned
 from summarizer.verify.claims import (
     Verifier,
 )

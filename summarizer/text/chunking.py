@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from summarizer.text.grounding import sentence_spans
+from summarizer.text.sentences import sentence_spans
 from summarizer.text.tokens import TokenCounter, estimate_tokens
 
 # Paragraphs are lines: news text puts one per line, with or without a blank line between.

@@ -14,24 +14,14 @@ quarter of the page's prose, every prose line stays; if they would cut the longe
 paragraph, it stays. Either way :attr:`Cleaned.warnings` says what happened.
 
 The cleaned text is the original with whole lines cut out, so a span of the cleaned text maps
-back to the original with :meth:`Cleaned.to_original`.
+back to the original with ``Cleaned.to_original`` (summarizer.text.story).
 """
 
 from __future__ import annotations
 
-import bisect
-import re
-from dataclasses import dataclass, field
-from functools import cached_property
+from summarizer.text.furniture import Line, lines_of
+from summarizer.text.story import Cleaned, Removed, unchanged
 
-_SENTENCE_END = re.compile(r"[.!?…:;][\"'”’)\]]*$")
-_WORD = re.compile(r"\w+(?:['’.-]\w+)*")
-_DATE = re.compile(
-    r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b"
-    r"|\b\d{1,2}\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b"
-    r"|\b\d{4}-\d{2}-\d{2}\b",
-    re.IGNORECASE,
-)
 # Kadane-style story search: a furniture line inside a stretch of story costs as much as this
 # many words of prose (a labelled junk line twice as much), so a caption between two long runs of
 # prose stays inside the story while a menu of dozens of short lines splits the page.
@@ -45,202 +35,6 @@ _LEAD_IN_GAP = 2
 _TEASER_REACH = 8
 # Cleaning that keeps less than this share of a page's prose has lost the story.
 _MIN_PROSE_SHARE = 0.25
-_BYLINE = re.compile(r"^(by|updated|published|first published)\b", re.IGNORECASE)
-
-# Full-line patterns, most specific first. Each names what a person checking sees.
-_JUNK_LINES: list[tuple[str, re.Pattern[str]]] = [
-    (
-        "comments",
-        re.compile(
-            r"^(\d+\s+)?comments?(\s*\(\d+\))?$|^no comments( yet)?\.?$|^(leave|post|add) a "
-            r"(comment|reply)|^be the first to comment|^(show|view|hide) (all )?comments",
-            re.IGNORECASE,
-        ),
-    ),
-    (
-        "related_links",
-        re.compile(
-            r"^#*\s*(related( articles| stories| content| internet links| topics)?|latest"
-            r"( articles| news| stories)?|top stories|most (read|popular|viewed|shared)|"
-            r"recommended( for you)?|trending( now)?|you (may|might) also like|read (more|next|"
-            r"also)|more (from|on|stories)\b.*|features|elsewhere on\b.*|more in\b.*|"
-            r"around the web|editor'?s picks)\s*:?$",
-            re.IGNORECASE,
-        ),
-    ),
-    (
-        "call_to_action",
-        re.compile(
-            r"\b(subscribe|sign up|sign in|log in|newsletter|delivered to your inbox|stay ahead "
-            r"of|follow us|share (this|on)|download (our|the) app|get (news )?alerts|support the "
-            r"guardian|donate now|click here|available for everyone, funded by readers)\b",
-            re.IGNORECASE,
-        ),
-    ),
-    (
-        "legal",
-        re.compile(
-            r"all rights reserved|^©|^copyright\b|privacy policy|terms (of|and) (use|service|"
-            r"conditions)|cookie|reuse this content|not responsible for the content of external",
-            re.IGNORECASE,
-        ),
-    ),
-    (
-        "navigation",
-        re.compile(
-            r"^#*\s*(home|menu|search|skip to (main )?content|back to top|accessibility links|"
-            r"navigation|.*\bnavigation|current edition:?|.* - back to home|search jobs)$|"
-            r"\bwill open in a new (window|tab)\.?$",
-            re.IGNORECASE,
-        ),
-    ),
-    ("metadata", re.compile(r"^\(meta ?data\)", re.IGNORECASE)),
-    (
-        "advertising",
-        re.compile(
-            r"^(advertisement|advertising|sponsored( content)?|story continues below"
-            r"( advertisement)?|(article|story) continues (below|after (this )?advertisement))$",
-            re.IGNORECASE,
-        ),
-    ),
-    (
-        "caption",
-        re.compile(
-            r"^(image|photo|video|media) ?(copyright|caption|source)|^photograph:|^getty images$|"
-            r"^media playback is (unsupported|not supported)",
-            re.IGNORECASE,
-        ),
-    ),
-]
-
-
-@dataclass(frozen=True)
-class Removed:
-    """A span of the original text that was cut, and why."""
-
-    start: int
-    end: int
-    label: str
-
-
-@dataclass(frozen=True)
-class Cleaned:
-    """The story text, what was removed from the original, and the map between the two."""
-
-    original: str
-    text: str
-    removed: list[Removed]
-    # Kept pieces: (start in cleaned text, start in original, length).
-    _pieces: list[tuple[int, int, int]] = field(repr=False)
-    # What the safety net kept that the rules would have removed, in words for a person.
-    warnings: list[str] = field(default_factory=list)
-
-    def to_original(self, start: int, end: int) -> tuple[int, int] | None:
-        """Map a cleaned span to the original; None if it straddles removed text."""
-        if start >= end:
-            return None
-        i = bisect.bisect_right(self._starts, start) - 1
-        clean_start, orig_start, length = self._pieces[i]
-        if end > clean_start + length:
-            return None
-        return orig_start + (start - clean_start), orig_start + (end - clean_start)
-
-    @cached_property
-    def _starts(self) -> list[int]:
-        return [p[0] for p in self._pieces]
-
-    def part(self, start: int, end: int) -> tuple[Cleaned, int]:
-        """The cleaning of the stretch of the original that holds [start, end) of the story
-        text, on its own, and where that stretch begins in the original: offsets into the part
-        plus that number are offsets into the whole."""
-        first = self.to_original(start, start + 1)
-        last = self.to_original(end - 1, end)
-        if start >= end or first is None or last is None:
-            raise ValueError(f"[{start}, {end}) is not a span of the story text")
-        o_start, o_end = first[0], last[1]
-        pieces = []
-        for clean_start, orig_start, length in self._pieces:
-            a, b = max(clean_start, start), min(clean_start + length, end)
-            if a < b:
-                pieces.append((a - start, orig_start + (a - clean_start) - o_start, b - a))
-        removed = [
-            Removed(max(r.start, o_start) - o_start, min(r.end, o_end) - o_start, r.label)
-            for r in self.removed
-            if r.start < o_end and o_start < r.end
-        ]
-        part = Cleaned(self.original[o_start:o_end], self.text[start:end], removed, pieces)
-        return part, o_start
-
-    def removed_at(self, start: int, end: int) -> Removed | None:
-        """The removed span that overlaps [start, end) of the original, if any."""
-        for r in self.removed:
-            if r.start < end and start < r.end:
-                return r
-        return None
-
-
-def unchanged(text: str) -> Cleaned:
-    """A Cleaned that removes nothing."""
-    return Cleaned(text, text, [], [(0, 0, len(text))])
-
-
-@dataclass
-class _Line:
-    start: int
-    end: int  # without the line break
-    text: str
-
-    @cached_property
-    def words(self) -> int:
-        return len(_WORD.findall(self.text))
-
-    @cached_property
-    def blank(self) -> bool:
-        return not self.text.strip()
-
-    @cached_property
-    def junk(self) -> str | None:
-        stripped = self.text.strip()
-        for label, pattern in _JUNK_LINES:
-            # A long sentence that merely mentions "cookie" or "sign in" is story, not junk.
-            if pattern.search(stripped) and (label != "legal" or self.words < 25):
-                if label == "call_to_action" and self.words > 25:
-                    continue
-                return label
-        return None
-
-    @cached_property
-    def sentence(self) -> bool:
-        return bool(_SENTENCE_END.search(self.text.strip()))
-
-    @cached_property
-    def prose(self) -> bool:
-        return self.words >= 8 and self.sentence and self.junk is None
-
-    @cached_property
-    def paragraph(self) -> bool:
-        """Prose, or a line too long for a menu or a link even without a full stop."""
-        return self.prose or (self.words >= 20 and self.junk is None)
-
-    @cached_property
-    def dated(self) -> bool:
-        """A short line that gives a date."""
-        return bool(_DATE.search(self.text)) and self.words <= 14
-
-    @cached_property
-    def dateline(self) -> bool:
-        """A date, byline or "Updated ..." line."""
-        return self.dated or (bool(_BYLINE.search(self.text.strip())) and self.words <= 14)
-
-
-def _lines(text: str) -> list[_Line]:
-    out = []
-    pos = 0
-    for raw in text.splitlines(keepends=True):
-        body = raw.rstrip("\r\n")
-        out.append(_Line(pos, pos + len(body), body))
-        pos += len(raw)
-    return out
 
 
 def clean(text: str) -> Cleaned:
@@ -250,7 +44,7 @@ def clean(text: str) -> Cleaned:
     the page's prose, or would cut its longest prose paragraph, that prose stays and
     ``Cleaned.warnings`` says so.
     """
-    lines = _lines(text)
+    lines = lines_of(text)
     if not any(line.prose for line in lines):
         return unchanged(text)
     first, last = _story_region(lines)
@@ -263,7 +57,7 @@ def clean(text: str) -> Cleaned:
     return _cut(text, lines, labels, warnings)
 
 
-def _scores(lines: list[_Line]) -> list[float]:
+def _scores(lines: list[Line]) -> list[float]:
     """What each line adds to a stretch of story: its words if it reads as story (a sentence,
     or a paragraph too long for a menu); a cost if it is furniture, once a run of furniture
     grows past what a story's captions and share buttons take up."""
@@ -282,7 +76,7 @@ def _scores(lines: list[_Line]) -> list[float]:
     return out
 
 
-def _story_region(lines: list[_Line]) -> tuple[int, int]:
+def _story_region(lines: list[Line]) -> tuple[int, int]:
     """The first and last prose line of the densest stretch of prose: the stretch whose story
     words outweigh the cost of the furniture inside it by the most (Kadane's maximum-sum run)."""
     best, best_span = float("-inf"), (0, 0)
@@ -297,7 +91,7 @@ def _story_region(lines: list[_Line]) -> tuple[int, int]:
     return first, best_span[1]
 
 
-def _label_head(lines: list[_Line], first: int, labels: dict[int, str]) -> None:
+def _label_head(lines: list[Line], first: int, labels: dict[int, str]) -> None:
     """Before the story, keep the title with its byline and dateline, and the lead-in just
     above the story (standfirst, dateline, byline); drop navigation and everything further up.
     """
@@ -335,7 +129,7 @@ def _label_head(lines: list[_Line], first: int, labels: dict[int, str]) -> None:
             labels[i] = line.junk or "navigation"
 
 
-def _title(lines: list[_Line], below: int) -> int | None:
+def _title(lines: list[Line], below: int) -> int | None:
     """The headline: the nearest line of a few words above ``below`` that is not a sentence of
     the story, a dateline or furniture, within a few lines."""
     seen = 0
@@ -351,7 +145,7 @@ def _title(lines: list[_Line], below: int) -> int | None:
     return None
 
 
-def _before_teasers(lines: list[_Line], first: int, last: int) -> int:
+def _before_teasers(lines: list[Line], first: int, last: int) -> int:
     """Headlines followed by datelines, two within a few lines once the story has begun, open
     a list of teasers for other stories: the story ends at the last prose line before it. (One
     subheading over a dated line is part of the story, a timeline say.)"""
@@ -363,7 +157,7 @@ def _before_teasers(lines: list[_Line], first: int, last: int) -> int:
     return last
 
 
-def _above(lines: list[_Line], first: int, k: int) -> int:
+def _above(lines: list[Line], first: int, k: int) -> int:
     """The nearest line above ``k`` that is not blank (``first`` at most)."""
     k -= 1
     while k > first and lines[k].blank:
@@ -371,13 +165,13 @@ def _above(lines: list[_Line], first: int, k: int) -> int:
     return k
 
 
-def _teaser(lines: list[_Line], first: int, k: int) -> bool:
+def _teaser(lines: list[Line], first: int, k: int) -> bool:
     """Line ``k`` is a teaser's date under its headline."""
     headline = _above(lines, first, k)
     return lines[k].dated and headline > first and _link_like(lines[headline])
 
 
-def _label_tail(lines: list[_Line], last: int, labels: dict[int, str]) -> int:
+def _label_tail(lines: list[Line], last: int, labels: dict[int, str]) -> int:
     """The story ends at its last prose line, extended over short sentences that follow it
     directly; whatever comes after is furniture. Returns the story's last line."""
     end = last
@@ -392,7 +186,7 @@ def _label_tail(lines: list[_Line], last: int, labels: dict[int, str]) -> int:
     return end
 
 
-def _label_inside(lines: list[_Line], first: int, end: int, labels: dict[int, str]) -> None:
+def _label_inside(lines: list[Line], first: int, end: int, labels: dict[int, str]) -> None:
     """Inside the story, a related-links or comments heading opens a block of links that runs
     until the story resumes at a prose line; runs of two or more short link-like lines go."""
     i = first
@@ -423,7 +217,7 @@ def _label_inside(lines: list[_Line], first: int, end: int, labels: dict[int, st
         run = []
 
 
-def _keep_lost_prose(lines: list[_Line], labels: dict[int, str]) -> list[str]:
+def _keep_lost_prose(lines: list[Line], labels: dict[int, str]) -> list[str]:
     """The safety net: when the labels would keep less than a small share of the page's prose,
     every prose line stays; when they would cut the longest prose paragraph, it stays. Returns
     a warning for each time it acted."""
@@ -447,12 +241,12 @@ def _keep_lost_prose(lines: list[_Line], labels: dict[int, str]) -> list[str]:
     return []
 
 
-def _link_like(line: _Line) -> bool:
+def _link_like(line: Line) -> bool:
     """A short line that is not a sentence: a link, a tag or a subheading."""
     return not line.sentence and line.words <= 10 and not line.dateline
 
 
-def _absorb_blanks(lines: list[_Line], labels: dict[int, str]) -> None:
+def _absorb_blanks(lines: list[Line], labels: dict[int, str]) -> None:
     """Blank lines between removed lines, or between removed lines and an edge, go too."""
     i = 0
     while i < len(lines):
@@ -470,7 +264,7 @@ def _absorb_blanks(lines: list[_Line], labels: dict[int, str]) -> None:
         i = j
 
 
-def _cut(text: str, lines: list[_Line], labels: dict[int, str], warnings: list[str]) -> Cleaned:
+def _cut(text: str, lines: list[Line], labels: dict[int, str], warnings: list[str]) -> Cleaned:
     """Remove the labelled lines (with their line breaks); merge neighbours into spans."""
     _absorb_blanks(lines, labels)
     removed: list[Removed] = []

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from summarizer.text.grounding import sentence_spans
+from summarizer.text.sentences import sentence_spans
 
 _INSTRUCTION = re.compile(
     r"\b(ignore|disregard|forget|override)\b[^.!?\n]{0,40}\b(instructions?|prompts?|directions"

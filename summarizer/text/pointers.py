@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from summarizer.text.grounding import sentence_spans
+from summarizer.text.sentences import sentence_spans
 
 _ID = re.compile(r"^\s*\[?\s*[Ss]?\s*(\d{1,6})\s*\]?\s*$")
 

@@ -30,10 +30,11 @@ from summarizer.result import (
     Rejection,
 )
 from summarizer.schema import MAX_CITED, UNATTRIBUTED, ClaimDraft, SourceKind
-from summarizer.text.cleaning import Cleaned, unchanged
-from summarizer.text.grounding import TextIndex, enclosing, normalize
+from summarizer.text.grounding import TextIndex, normalize
 from summarizer.text.injection import instruction_spans
 from summarizer.text.pointers import Numbered, Sentence, canonical_id
+from summarizer.text.sentences import enclosing
+from summarizer.text.story import Cleaned, unchanged
 from summarizer.verify.support import support_score
 
 _UNATTRIBUTED_NAMES = frozenset({"", UNATTRIBUTED, "none", "n/a", "article", "the article"})

@@ -10,7 +10,7 @@ from summarizer.result import (
     SupportedText,
 )
 from summarizer.schema import MAX_CITED, SupportedSentence
-from summarizer.text.grounding import sentence_spans
+from summarizer.text.sentences import sentence_spans
 from summarizer.verify.support import Profile, content_words, support, support_score
 
 # A statement the claims it cites do not back is tried against this many kept claims, those
