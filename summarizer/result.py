@@ -252,7 +252,7 @@ class ArticleSummary(_Model):
 
     def _repr_html_(self) -> str:
         """Jupyter and VS Code notebooks: the evidence highlighted in the article."""
-        from summarizer.render.html import to_html_fragment  # the report sits above the schema
+        from summarizer.render.html import to_html_fragment
 
         return to_html_fragment(self)
 

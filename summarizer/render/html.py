@@ -12,10 +12,13 @@ import html
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
+from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit
 
 from summarizer.render.palette import PALETTE, by_source, color_pair, source_colors
-from summarizer.result import ArticleSummary, Claim, RemovedSpan, SupportedText
+
+if TYPE_CHECKING:
+    from summarizer.result import ArticleSummary, Claim, RemovedSpan, SupportedText
 
 _CSS = """
 .sr-report{font:15px/1.55 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from summarizer.render.palette import by_source
-from summarizer.result import ArticleSummary, Claim
+
+if TYPE_CHECKING:
+    from summarizer.result import ArticleSummary, Claim
 
 
 def _quote(text: str) -> str:

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from summarizer.result import Claim
 from summarizer.schema import UNATTRIBUTED, SourceKind
+
+if TYPE_CHECKING:
+    from summarizer.result import Claim
 
 # Highlight and accent per source: light enough to read black text on, distinct side by side.
 PALETTE: tuple[tuple[str, str], ...] = (

@@ -7,6 +7,7 @@ or emoji codes, with control characters (ANSI escapes included) made visible.
 from __future__ import annotations
 
 import unicodedata
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.panel import Panel
@@ -14,7 +15,9 @@ from rich.table import Table
 from rich.text import Text
 
 from summarizer.render.palette import RICH_COLORS, by_source, source_colors
-from summarizer.result import ArticleSummary
+
+if TYPE_CHECKING:
+    from summarizer.result import ArticleSummary
 
 
 def _plain(text: str) -> Text:
