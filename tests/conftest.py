@@ -172,7 +172,7 @@ def recorded_json(interaction: dict[str, Any], part: str) -> dict[str, Any]:
     return parsed
 
 
-# Rows of the fault matrix (tests/test_faults.py): fault, mode, outcome, requests, seconds.
+# Rows of the fault matrix (tests/llm/test_faults.py): fault, mode, outcome, requests, seconds.
 FAULT_MATRIX = pytest.StashKey[list[tuple[str, str, str, int, float]]]()
 
 

@@ -20,3 +20,12 @@ def test_import_contracts_are_kept() -> None:
     assert "No module named 'importlinter'" not in run.stderr, "import-linter is in the test extra"
     assert run.returncode == 0, run.stdout + run.stderr
     assert "0 broken" in run.stdout
+
+
+def test_tests_mirror_the_packages() -> None:
+    root = Path(__file__).resolve().parent.parent
+    packages = {p.parent.name for p in (root / "summarizer").glob("*/__init__.py")}
+    folders = {
+        p.name for p in (root / "tests").iterdir() if p.is_dir() and any(p.glob("test_*.py"))
+    }
+    assert packages == folders

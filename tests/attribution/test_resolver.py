@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from summarizer.attribution import Resolution, Resolver, resolve
 from summarizer.text.sentences import sentence_spans
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SEED = (ROOT / "seeds" / "prisoner-swap.txt").read_text(encoding="utf-8")
 SEED_RESOLVER = Resolver(SEED)
 DEV = ROOT.parent / "shared" / "eval" / "dev.jsonl"

@@ -32,7 +32,7 @@ from summarizer import (
 )
 from summarizer.llm.throttle import Throttle
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def article(n: int) -> str:

@@ -1,7 +1,7 @@
 """HTML and terminal reports: highlights match the evidence, and untrusted text stays text.
 
 Results are built by hand from the seed article, with offsets found by ``str.index``, so the
-tests need no model and no recording. test_report_browser.py reuses the builders below.
+tests need no model and no recording. test_html_browser.py reuses the builders below.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ The round trip is RECORDED: the requests were answered by the embedded llama.cpp
 through :func:`summarizer.batch.engine.execute` (cassettes/batch_round_trip.yaml). The engine
 output lines for failure paths are SCRIPTED and say so.
 
-Record again with: pytest tests/test_batchfile.py --record-mode=rewrite
+Record again with: pytest tests/batch/test_engine.py --record-mode=rewrite
 """
 
 from __future__ import annotations

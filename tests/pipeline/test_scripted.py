@@ -48,7 +48,7 @@ from summarizer import (
     summarize,
 )
 
-SEED = Path(__file__).resolve().parent.parent / "seeds" / "prisoner-swap.txt"
+SEED = Path(__file__).resolve().parents[2] / "seeds" / "prisoner-swap.txt"
 ARTICLE = SEED.read_text(encoding="utf-8")
 TITLE = ARTICLE.splitlines()[0].strip()
 

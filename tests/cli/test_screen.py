@@ -29,7 +29,7 @@ from summarizer import summarize
 from summarizer.cli.screen import ScreenHandler
 from summarizer.status import LOGGER, status
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SENTENCE = "The mayor said the bridge will reopen on Monday after repairs."
 SECRET = "sk-test-0123456789abcdefSECRET"
 

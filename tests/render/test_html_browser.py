@@ -3,7 +3,7 @@
 Needs the Debian package ``chromium`` (``apt-get install -y chromium``); the tests fail, not
 skip, without it. To refresh the README's screenshot::
 
-    SUMMARIZER_WRITE_DOCS=1 python -m pytest tests/test_report_browser.py
+    SUMMARIZER_WRITE_DOCS=1 python -m pytest tests/render/test_html_browser.py
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT
-from test_report import (
+from test_html import (
     HOSTILE_IMG,
     HOSTILE_SCRIPT,
     HOSTILE_STYLE,

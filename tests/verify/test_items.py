@@ -38,7 +38,7 @@ from summarizer.text.cleaning import clean
 from summarizer.verify.claims import Verifier
 from summarizer.verify.items import read_claims, read_headline, read_statements
 
-ARTICLE = (Path(__file__).resolve().parent.parent / "seeds" / "prisoner-swap.txt").read_text(
+ARTICLE = (Path(__file__).resolve().parents[2] / "seeds" / "prisoner-swap.txt").read_text(
     encoding="utf-8"
 )
 TITLE = ARTICLE.splitlines()[0].strip()
