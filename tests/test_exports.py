@@ -62,7 +62,7 @@ COMMANDS = {
     ("eval",): ["--base-url", "--help", "--limit", "--model", "--quiet", "--verbose"],
     ("batch",): [
         "--base-url", "--concurrency", "--help", "--model", "--no-clean", "--no-progress", "--out",
-        "--quiet", "--retry-failed", "--strict", "--verbose",
+        "--processes", "--quiet", "--retry-failed", "--strict", "--verbose",
     ],
     ("batch", "prepare"): ["--help", "--model", "--no-clean", "--out", "--quiet", "--verbose"],
     ("batch", "execute"): ["--base-url", "--help", "--quiet", "--verbose"],

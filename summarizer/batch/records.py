@@ -34,6 +34,11 @@ class BatchFailure(BaseModel):
 Outcome = ArticleSummary | BatchFailure
 
 
+def tokens_of(outcome: Outcome) -> int:
+    """The tokens an article's calls took (0 for a failure, whose tokens are not recorded)."""
+    return 0 if isinstance(outcome, BatchFailure) else outcome.meta.usage.total_tokens
+
+
 def article_from_record(record: Mapping[str, Any]) -> Article:
     """The article of a JSON-lines record: its ``text`` (or ``article``) or ``html``, with
     ``title``, ``author``, ``url``, ``outlet`` and ``published`` when present.

@@ -15,9 +15,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,25 +34,22 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from summarizer.batch.processes import run_shares
 from summarizer.batch.records import (
     BatchFailure,
     Outcome,
-    UnreadableLine,
     appender,
-    article_from_record,
     batch_line,
     finished_ids,
     input_ids,
     read_records,
-    record_id,
+    tokens_of,
 )
-from summarizer.errors import ConfigError, InputError, SummarizerError
+from summarizer.batch.workers import workers
+from summarizer.errors import ConfigError
 from summarizer.files import exclusive
-from summarizer.llm.backends import Endpoint, async_client, resolve_endpoint
-from summarizer.llm.call import AsyncLLM
-from summarizer.llm.throttle import Throttle
+from summarizer.llm.backends import resolve_endpoint
 from summarizer.pipeline.plan import merged_settings
-from summarizer.pipeline.run import summarize_on
 from summarizer.result import Article
 from summarizer.settings import Settings
 
@@ -128,12 +125,14 @@ async def asummarize_many(
     items = list(articles)
     results: list[Outcome | None] = [None] * len(items)
 
-    async def keep(index: int, outcome: Outcome) -> None:
-        results[index] = outcome
+    async with workers(concurrency, model, base_url, client, settings) as run:
+        with _progress(len(items), progress) as show:
 
-    async with _batch(concurrency, model, base_url, client, settings) as run:
-        with _progress(len(items), progress) as report:
-            await run(enumerate(items), strict, clean, _both(keep, report))
+            async def keep(index: int, outcome: Outcome) -> None:
+                results[index] = outcome
+                show(isinstance(outcome, BatchFailure), tokens_of(outcome))
+
+            await run(enumerate(items), strict, clean, keep)
     return [r for r in results if r is not None]
 
 
@@ -160,6 +159,7 @@ async def run_jsonl(
     clean: bool = True,
     progress: bool | None = None,
     retry_failed: bool = False,
+    processes: int = 1,
 ) -> RunReport:
     """Summarize every record of a JSON-lines file into another, one line per article, each
     written and flushed the moment it is done (in the order articles finish).
@@ -170,129 +170,99 @@ async def run_jsonl(
     writing it) is dropped and its article done again. ``retry_failed`` also redoes the
     articles whose line is an error.
 
+    ``processes`` above 1 shares the articles among that many worker processes, for when this
+    process's CPU is the limit (see summarizer.batch.processes); ``concurrency`` is then the
+    articles at once of each. The embedded backend answers one request at a time, so it runs
+    in one process.
+
     Raises:
         InputError: a file cannot be read, an id occurs twice in the input, ``out_path``
             holds lines that are not results, or another run is writing it.
+        ConfigError: ``concurrency`` or ``processes`` is below 1, or ``processes`` is above 1
+            with a ``client`` (each process makes its own).
     """
+    if processes < 1:
+        raise ConfigError("processes must be at least 1")
+    if processes > 1 and client is not None:
+        raise ConfigError(
+            "Several processes cannot share a client object: pass base_url= and settings= "
+            "(or set SUMMARIZER_BASE_URL) so that each process makes its own."
+        )
     input_path, out_path = Path(input_path), Path(out_path)
     ids = input_ids(input_path)
     with exclusive(out_path):  # two runs never append to one file
         done = finished_ids(out_path, retry_failed)
-        report = RunReport(skipped=sum(1 for i in ids if i in done))
-        todo = len(ids) - report.skipped
+        todo = [i for i, id_ in enumerate(ids) if id_ not in done]
+        report = RunReport(skipped=len(ids) - len(todo))
+        with _progress(len(todo), progress) as show:
 
-        async with _batch(concurrency, model, base_url, client, settings) as run:
-            with _progress(todo, progress) as show, appender(out_path) as append:
+            def tick(failed: bool, tokens: int) -> None:
+                report.failed += failed
+                report.done += not failed
+                report.total_tokens += tokens
+                show(failed, tokens)
 
-                async def write(index: int, outcome: Outcome) -> None:
-                    append(batch_line(ids[index], outcome))
-                    if isinstance(outcome, BatchFailure):
-                        report.failed += 1
-                    else:
-                        report.done += 1
-                        report.total_tokens += outcome.meta.usage.total_tokens
-
-                records = (
-                    (i, r) for i, r in enumerate(read_records(input_path)) if ids[i] not in done
-                )
-                await run(records, strict, clean, _both(write, show))
+            if processes > 1 and len(todo) > 1:
+                shared = await _shared_settings(merged_settings(settings, model, base_url))
+                if shared is not None:
+                    await asyncio.to_thread(
+                        run_shares, input_path, out_path, ids, todo, processes=processes,
+                        concurrency=concurrency, settings=shared, strict=strict, clean=clean,
+                        tick=tick,
+                    )  # fmt: skip
+                    return report
+            await _in_process(
+                input_path, out_path, ids, set(todo), tick,
+                concurrency=concurrency, client=client,
+                settings=merged_settings(settings, model, base_url), strict=strict, clean=clean,
+            )  # fmt: skip
         return report
 
 
-# --- Running ---------------------------------------------------------------------------------
+async def _shared_settings(settings: Settings) -> Settings | None:
+    """``settings`` naming the endpoint resolved here, so that every worker process reaches
+    the same one without asking a server for its model again; None for the embedded server,
+    which answers one request at a time and so runs in this process."""
+    endpoint = await asyncio.to_thread(resolve_endpoint, settings)
+    if endpoint.kind == "local":
+        log.info("The embedded backend answers one request at a time; running one process.")
+        return None
+    return settings.replace(model=endpoint.model, base_url=endpoint.base_url)
 
-Done = Callable[[int, Outcome], Awaitable[None]]
-Runner = Callable[[Iterable[tuple[int, object]], bool, bool, Done], Awaitable[None]]
 
-
-@asynccontextmanager
-async def _batch(
+async def _in_process(
+    input_path: Path,
+    out_path: Path,
+    ids: list[str],
+    todo: set[int],
+    tick: Callable[[bool, int], None],
+    *,
     concurrency: int,
-    model: str | None,
-    base_url: str | None,
     client: openai.AsyncOpenAI | None,
-    settings: Settings | None,
-) -> AsyncIterator[Runner]:
-    """Resolve the endpoint once and yield a runner that shares one client among workers."""
-    if concurrency < 1:
-        raise ConfigError("concurrency must be at least 1")
-    settings = merged_settings(settings, model, base_url)
-    # Starting the embedded server blocks; keep it off the event loop.
-    endpoint = await asyncio.to_thread(resolve_endpoint, settings, client)
-    if endpoint.kind == "local" and concurrency > 1:
-        log.info("The embedded backend answers one request at a time; running one article.")
-        concurrency = 1
-    http = async_client(endpoint, settings, client)
-    # One limit for the requests of every article and of every part of a long one.
-    throttle = Throttle(concurrency)
-    settings = settings.replace(concurrency=concurrency)
-
-    async def run(
-        items: Iterable[tuple[int, object]], strict: bool, clean: bool, done: Done
-    ) -> None:
-        queue = iter(items)
-
-        async def worker() -> None:
-            llm = AsyncLLM(http, endpoint.model, settings, throttle)
-            for index, item in queue:  # workers share the iterator: each item goes once
-                outcome = await _one(index, item, endpoint, llm, settings, strict, clean)
-                await done(index, outcome)
-
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-
-    yield run
-
-
-async def _one(
-    index: int,
-    item: object,
-    endpoint: Endpoint,
-    llm: AsyncLLM,
     settings: Settings,
     strict: bool,
     clean: bool,
-) -> Outcome:
-    """One article's result, or its failure as a record."""
-    try:
-        if isinstance(item, UnreadableLine):
-            raise InputError(item.reason)
-        article = article_from_record(item) if isinstance(item, Mapping) else item
-        return await summarize_on(article, endpoint, llm, settings, strict=strict, clean=clean)
-    except SummarizerError as error:
-        return _failure(index, item, error)
-    except Exception as error:  # a bug must not cost the other articles; it is reported
-        log.exception("Unexpected error on article %s", record_id(item, index))
-        return _failure(index, item, error)
+) -> None:
+    """Run the records ``todo`` in this process, appending each article's line."""
+    async with workers(concurrency, None, None, client, settings) as run:
+        with appender(out_path) as append:
 
+            async def write(index: int, outcome: Outcome) -> None:
+                append(batch_line(ids[index], outcome))
+                tick(isinstance(outcome, BatchFailure), tokens_of(outcome))
 
-def _failure(index: int, item: object, error: BaseException) -> BatchFailure:
-    return BatchFailure(
-        id=record_id(item, index),
-        index=index,
-        error_type=type(error).__name__,
-        message=str(error),
-    )
-
-
-def _both(first: Done, second: Done) -> Done:
-    async def both(index: int, outcome: Outcome) -> None:
-        await first(index, outcome)
-        await second(index, outcome)
-
-    return both
+            records = ((i, r) for i, r in enumerate(read_records(input_path)) if i in todo)
+            await run(records, strict, clean, write)
 
 
 @contextmanager
-def _progress(total: int, show: bool | None) -> Iterator[Done]:
-    """A progress bar on standard error (done / failed / tokens), or nothing."""
+def _progress(total: int, show: bool | None) -> Iterator[Callable[[bool, int], None]]:
+    """A progress bar on standard error (done / failed / tokens), or nothing; what it yields
+    is told of each article that ends, whether it failed and the tokens it took."""
     if show is None:
         show = sys.stderr.isatty()
     if not show:
-
-        async def quiet(index: int, outcome: Outcome) -> None:
-            return None
-
-        yield quiet
+        yield lambda failed, tokens: None
         return
     bar = Progress(
         TextColumn("[bold]summarizing"),
@@ -305,15 +275,13 @@ def _progress(total: int, show: bool | None) -> Iterator[Done]:
         console=Console(stderr=True),
     )
     task: TaskID = bar.add_task("batch", total=total, failed=0, tokens=0)
-    failed = tokens = 0
+    failures = tokens_used = 0
 
-    async def advance(index: int, outcome: Outcome) -> None:
-        nonlocal failed, tokens
-        if isinstance(outcome, BatchFailure):
-            failed += 1
-        else:
-            tokens += outcome.meta.usage.total_tokens
-        bar.update(task, advance=1, failed=failed, tokens=tokens)
+    def advance(failed: bool, tokens: int) -> None:
+        nonlocal failures, tokens_used
+        failures += failed
+        tokens_used += tokens
+        bar.update(task, advance=1, failed=failures, tokens=tokens_used)
 
     with bar:
         yield advance

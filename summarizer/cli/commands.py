@@ -183,6 +183,12 @@ def _batch_parser() -> argparse.ArgumentParser:
     parser.add_argument("--out", required=True, metavar="OUT.jsonl")
     parser.add_argument("--concurrency", type=int, default=4, help="articles at once (4)")
     parser.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        help="worker processes sharing the file, each with --concurrency articles at once (1)",
+    )
+    parser.add_argument(
         "--retry-failed", action="store_true", help="also redo articles whose line is an error"
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -271,6 +277,7 @@ def _batch(argv: Sequence[str]) -> int:
                     clean=not args.no_clean,
                     progress=False if args.no_progress or args.quiet else None,
                     retry_failed=args.retry_failed,
+                    processes=args.processes,
                 )
             )
         print(

@@ -25,6 +25,7 @@ from summarizer import (
     Article,
     ArticleSummary,
     BatchFailure,
+    ConfigError,
     InputError,
     asummarize_many,
     run_jsonl,
@@ -315,3 +316,99 @@ def test_two_runs_never_write_one_file_at_once(tmp_path: Path) -> None:
         report = asyncio.run(run_jsonl(source, out, settings=fast_settings(server)))
     assert report.done == 2
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl", "out.jsonl"]
+
+
+# --- JSON-lines runs in several processes ----------------------------------------------------
+
+
+def test_processes_share_a_file_each_article_once_and_a_rerun_skips_them(tmp_path: Path) -> None:
+    source, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    ids = write_input(source, 10)
+    with out.open("a", encoding="utf-8") as f:  # one article done by an earlier run
+        f.write(json.dumps({"id": ids[3], "error": {"type": "X", "message": "earlier"}}) + "\n")
+    with ScriptedServer(respond=answering(0.05)) as server:
+        settings = fast_settings(server)
+        report = asyncio.run(run_jsonl(source, out, settings=settings, processes=2))
+        assert (report.done, report.failed, report.skipped) == (9, 0, 1)
+        assert report.total_tokens > 0
+        assert len(server.requests) == 9
+        again = asyncio.run(run_jsonl(source, out, settings=settings, processes=2))
+    assert (again.done, again.failed, again.skipped) == (0, 0, 10)
+    assert len(server.requests) == 9
+    lines = read_out(out)  # every line whole: the workers' appends never interleave
+    assert sorted(line["id"] for line in lines) == sorted(ids)
+    for line in lines[1:]:
+        result = ArticleSummary.model_validate(line["result"])
+        assert result.claims[0].evidence.quote in result.article.text
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl", "out.jsonl"]
+
+
+def test_in_processes_bad_lines_fail_alone(tmp_path: Path) -> None:
+    source, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    source.write_text(
+        json.dumps({"id": "good", "text": article(1)})
+        + "\n{not json\n"
+        + json.dumps({"id": "refused", "text": "Refused " + article(2)})
+        + "\n"
+        + json.dumps({"id": "also-good", "text": article(3)})
+        + "\n",
+        encoding="utf-8",
+    )
+    with ScriptedServer(respond=answering(fail_if="Refused")) as server:
+        report = asyncio.run(run_jsonl(source, out, settings=fast_settings(server), processes=3))
+    assert (report.done, report.failed) == (2, 2)
+    kinds = {line["id"]: line["error"]["type"] for line in read_out(out) if "error" in line}
+    assert kinds == {"line-2": "InputError", "refused": "ProviderError"}
+
+
+@pytest.mark.parametrize("processes", [0, -1])
+def test_processes_below_one_is_a_config_error(tmp_path: Path, processes: int) -> None:
+    source = tmp_path / "in.jsonl"
+    write_input(source, 2)
+    with pytest.raises(ConfigError, match="processes must be at least 1"):
+        asyncio.run(run_jsonl(source, tmp_path / "out.jsonl", processes=processes))
+    assert not (tmp_path / "out.jsonl").exists()
+
+
+def test_processes_cannot_share_a_client_object(tmp_path: Path) -> None:
+    import openai
+
+    source = tmp_path / "in.jsonl"
+    write_input(source, 2)
+    client = openai.AsyncOpenAI(base_url="http://127.0.0.1:9/v1", api_key="unused")
+    with pytest.raises(ConfigError, match="cannot share a client"):
+        asyncio.run(run_jsonl(source, tmp_path / "out.jsonl", client=client, processes=2))
+    assert not (tmp_path / "out.jsonl").exists()
+
+
+def test_a_run_in_processes_killed_with_sigkill_resumes_without_losing_or_repeating_a_line(
+    tmp_path: Path,
+) -> None:
+    source, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    ids = write_input(source, 40)
+    with ScriptedServer(respond=answering(0.1)) as server:
+        env = os.environ | {
+            "SUMMARIZER_BASE_URL": server.base_url,
+            "SUMMARIZER_MODEL": "scripted",
+            "SUMMARIZER_TIMEOUT_S": "10",
+        }
+        command = [sys.executable, "-m", "summarizer", "batch", str(source), "--out", str(out)]
+        child = subprocess.Popen([*command, "--processes", "2"], env=env, cwd=tmp_path)
+        deadline = time.monotonic() + 120  # the workers start in fresh interpreters
+        while time.monotonic() < deadline:
+            if out.exists() and out.read_bytes().count(b"\n") >= 6:
+                break
+            time.sleep(0.01)
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+        time.sleep(1.0)  # a worker left behind ends its call, sees its parent gone and stops
+        halfway = read_out(out)
+        assert 6 <= len(halfway) < 40, "the run was not stopped halfway"
+        finished = subprocess.run(
+            [*command, "--processes", "2"], env=env, cwd=tmp_path, capture_output=True, text=True
+        )
+    assert finished.returncode == 0, finished.stderr
+    assert re.search(rf"(\d+) summarized, 0 failed, {len(halfway)} already in", finished.stderr)
+    lines = read_out(out)
+    assert sorted(line["id"] for line in lines) == sorted(ids)
+    assert lines[: len(halfway)] == halfway
