@@ -214,6 +214,12 @@ class Meta(_Model):
     reasks: int = Field(description="Validation re-asks plus targeted re-ask rounds.")
     reask_rounds: int
     validation_retries: int
+    reask_prompt_tokens: int = Field(
+        default=0,
+        description="Prompt tokens spent on re-asks: targeted ones, and whole-conversation "
+        "ones of replies that failed the schema; both within reask_budget_ratio of the first "
+        "prompt.",
+    )
     elapsed_s: float
     library_version: str
     input_format: Literal["text", "html"] = "text"

@@ -48,7 +48,8 @@ RESULT_FIELDS = {
     "SupportedText": ["text", "claim_ids", "match"],
     "Meta": [
         "model", "model_source", "backend", "base_url", "prompt_version", "usage", "calls",
-        "reasks", "reask_rounds", "validation_retries", "elapsed_s", "library_version",
+        "reasks", "reask_rounds", "validation_retries", "reask_prompt_tokens", "elapsed_s",
+        "library_version",
         "input_format", "fetched", "removed", "warnings", "call_log",
     ],
     "Usage": ["prompt_tokens", "completion_tokens", "total_tokens", "cached_prompt_tokens"],

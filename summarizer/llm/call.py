@@ -45,6 +45,9 @@ from summarizer.settings import Settings
 from summarizer.status import status
 
 M = TypeVar("M", bound=BaseModel)
+# What instructor's re-ask adds to the conversation beside the reply: its note of the
+# validation error, and the chat template around the two messages.
+_REASK_NOTE_TOKENS = 150
 
 # The tally of the call in progress in this thread or task: instructor's hook, registered once
 # per client, counts each completion into it, so that one client can run calls side by side.
@@ -67,12 +70,14 @@ class Request:
 
 @dataclass(frozen=True)
 class Reply:
-    """A validated answer and what it cost."""
+    """A validated answer and what it cost: ``resent_tokens`` of its prompt tokens went to
+    whole-conversation re-asks of replies that failed the schema."""
 
     value: BaseModel | None
     usage: Usage
     attempts: int
     seconds: float
+    resent_tokens: int = 0
 
 
 @lru_cache(maxsize=128)
@@ -150,8 +155,9 @@ class _Base:
         return tally, kwargs, time.perf_counter()
 
     def _reask_policy(self, tally: Tally) -> dict[str, Any]:
-        """Instructor re-asks only when a completion arrived and failed the schema; a body that
-        never parsed is a transport fault, left to the transport retries."""
+        """Instructor re-asks only when a completion arrived and failed the schema (a body
+        that never parsed is a transport fault, left to the transport retries), and only
+        within the re-ask budget: its re-ask sends the whole conversation again."""
 
         def begin(state: RetryCallState) -> None:
             tally.attempt_mark = tally.responses
@@ -159,11 +165,34 @@ class _Base:
         return {
             "stop": stop_after_attempt(self.settings.max_validation_retries + 1),
             "retry": retry_if_exception(
-                lambda e: isinstance(e, ValueError) and tally.reply_arrived()
+                lambda e: (
+                    isinstance(e, ValueError)
+                    and tally.reply_arrived()
+                    and self._within_budget(tally)
+                )
             ),
             "before": begin,
             "reraise": True,
         }
+
+    def _within_budget(self, tally: Tally) -> bool:
+        """Whether re-sending the conversation (the last prompt, the reply, instructor's note
+        of the error) fits in ``reask_budget_ratio`` of the call's first prompt, less what the
+        call re-sent already; if not, say so in ``tally.refused``."""
+        ratio = self.settings.reask_budget_ratio
+        first = tally.sizes[0][0] if tally.sizes else 0
+        prompt, completion = tally.sizes[-1] if tally.sizes else (0, 0)
+        cost = prompt + completion + _REASK_NOTE_TOKENS
+        left = ratio * first - tally.resent()
+        if cost <= left:
+            return True
+        tally.refused = (
+            f"it was not re-asked: sending the whole conversation again would take about "
+            f"{cost:,} prompt tokens, over the {max(left, 0):,.0f} the re-ask budget leaves "
+            f"(reask_budget_ratio {ratio} of the first prompt's {first:,}; "
+            "SUMMARIZER_REASK_BUDGET_RATIO raises it)"
+        )
+        return False
 
     def _pause(self, error: BaseException) -> float:
         """How long a rate limit pauses every request that shares the throttle."""
@@ -173,7 +202,7 @@ class _Base:
     @staticmethod
     def _reply(tally: Tally, value: BaseModel, completion: Any, started: float) -> Reply:
         usage = tally.usage + usage_of(completion.usage)
-        return Reply(value, usage, tally.responses, time.perf_counter() - started)
+        return Reply(value, usage, tally.responses, time.perf_counter() - started, tally.resent())
 
 
 class SyncLLM(_Base):

@@ -52,10 +52,21 @@ class Tally:
     # Responses counted when the current transport attempt and validation attempt began.
     call_mark: int = 0
     attempt_mark: int = 0
+    # (prompt, completion) tokens of each completion, as it arrived.
+    sizes: list[tuple[int, int]] = field(default_factory=list)
+    # Why a whole-conversation re-ask was not sent, when the budget forbade it.
+    refused: str = ""
 
     def count_response(self, response: Any) -> None:
         self.responses += 1
         self.last_response = response
+        usage = usage_of(getattr(response, "usage", None))
+        self.sizes.append((usage.prompt_tokens, usage.completion_tokens))
+
+    def resent(self) -> int:
+        """Prompt tokens the call sent again after its first completion: whole-conversation
+        re-asks of replies that failed the schema."""
+        return sum(prompt for prompt, _ in self.sizes[1:])
 
     def reply_arrived(self) -> bool:
         """Whether the current validation attempt received a completion."""
@@ -154,8 +165,9 @@ def _model_fault(exc: Any, cause: BaseException, tally: Tally) -> BaseException:
     failed = [f.exception for f in getattr(exc, "failed_attempts", None) or []]
     failed = failed or [cause] * exc.n_attempts  # older instructor keeps only the last
     tally.attempts.extend(f"reply failed validation: {short_reason(e)}" for e in failed)
+    summary = f"The model's reply still failed schema validation after {len(failed)} attempt(s)"
     return RetriesExhaustedError(
-        f"The model's reply still failed schema validation after {len(failed)} attempt(s).",
+        f"{summary}; {tally.refused}." if tally.refused else f"{summary}.",
         attempts=tally.attempts,
         usage=tally.usage,
         last_response=last,

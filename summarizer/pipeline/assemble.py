@@ -51,6 +51,10 @@ def assemble(
         reasks=validation_retries + out.reask_rounds,
         reask_rounds=out.reask_rounds,
         validation_retries=validation_retries,
+        reask_prompt_tokens=sum(
+            reply.resent_tokens + (reply.usage.prompt_tokens if request.purpose == "reask" else 0)
+            for request, reply in out.calls
+        ),
         elapsed_s=round(time.perf_counter() - started, 3),
         library_version=_library_version(),
         input_format=given.source,

@@ -84,9 +84,11 @@ def _reask(
     # Characters per token are calibrated on that first call, schema included: endpoints that
     # count the tool schema in the prompt (OpenAI) and those that do not (llama.cpp) both get
     # an estimate on the safe side, since a re-ask is mostly schema and instructions.
+    # A whole-conversation re-ask of a reply that failed the schema spent from the same budget.
+    first_tokens = reply.usage.prompt_tokens - reply.resent_tokens
     first_prompt = sum(len(m["content"]) for m in request.messages) + len(request.schema or "")
-    chars_per_token = first_prompt / max(reply.usage.prompt_tokens, 1)
-    budget = settings.reask_budget_ratio * reply.usage.prompt_tokens
+    chars_per_token = first_prompt / max(first_tokens, 1)
+    budget = settings.reask_budget_ratio * first_tokens - reply.resent_tokens
     rounds = 0
     while failures and rounds < settings.max_reask_rounds:
         reask, carried = build_reask(

@@ -799,13 +799,16 @@ def test_schema_invalid_reask_keeps_verified_claims_and_counts_its_tokens() -> N
     ]
     with serve(script) as server:
         result = summarize(ARTICLE, settings=settings_for(server))
-    assert len(server.requests) == 3
+    # Sending the re-ask's conversation again would cost more than the budget it has left.
+    assert len(server.requests) == 2
     assert "c5" in _check_failed_reask(result, server)
-    assert "failed schema validation" in rejection_of(result, "c5").reason
+    reason = rejection_of(result, "c5").reason
+    assert "failed schema validation" in reason and "reask_budget_ratio" in reason
     meta = result.meta
-    assert meta.usage == scripted_usage(*script)
-    assert meta.calls == 3
-    assert meta.validation_retries == 1 and meta.reasks == 2
+    assert meta.usage == scripted_usage(*script[:2])
+    assert meta.calls == 2
+    assert meta.validation_retries == 0 and meta.reasks == 1
+    assert meta.reask_prompt_tokens == 300
 
 
 # --- 7. Truncated replies ---------------------------------------------------------------------
@@ -906,6 +909,9 @@ def test_raw_newline_inside_json_string_is_accepted_without_reask() -> None:
 # --- 9. Schema-invalid replies: instructor's validation re-ask --------------------------------
 
 NO_CLAIMS = {k: v for k, v in extraction().items() if k != "claims"}
+# A re-ask budget with room for one whole-conversation re-ask of a 1,000-token first prompt:
+# instructor's re-ask sends the conversation again (the prompt, the reply, its note of the error).
+WHOLE = 2.0
 
 
 def _invalid_twice_script() -> list[Scripted]:
@@ -919,7 +925,7 @@ def test_schema_invalid_twice_exhausts_validation_retries_with_usage_summed() ->
     script = _invalid_twice_script()
     with serve(script) as server:
         with pytest.raises(RetriesExhaustedError) as caught:
-            summarize(ARTICLE, settings=settings_for(server))
+            summarize(ARTICLE, settings=settings_for(server, reask_budget_ratio=WHOLE))
     error = caught.value
     assert len(server.requests) == 2, "one validation re-ask (max_validation_retries=1)"
     # instructor's re-ask repeats the conversation with the failed reply and the error.
@@ -936,7 +942,7 @@ async def test_async_schema_invalid_twice_exhausts_validation_retries() -> None:
     script = _invalid_twice_script()
     with serve(script) as server:
         with pytest.raises(RetriesExhaustedError) as caught:
-            await asummarize(ARTICLE, settings=settings_for(server))
+            await asummarize(ARTICLE, settings=settings_for(server, reask_budget_ratio=WHOLE))
     assert len(server.requests) == 2
     assert caught.value.usage == scripted_usage(*script)
 
@@ -947,13 +953,14 @@ def test_schema_invalid_once_then_valid_counts_the_validation_retry() -> None:
         tool_reply("Extraction", extraction(), prompt_tokens=1300, completion_tokens=300),
     ]
     with serve(script) as server:
-        result = summarize(ARTICLE, settings=settings_for(server))
+        result = summarize(ARTICLE, settings=settings_for(server, reask_budget_ratio=WHOLE))
     assert len(server.requests) == 2
     assert [c.id for c in result.claims] == ["c1", "c2", "c3", "c4"]
     meta = result.meta
     assert meta.calls == 2
     assert meta.validation_retries == 1 and meta.reasks == 1 and meta.reask_rounds == 0
     assert meta.usage == scripted_usage(*script)
+    assert meta.reask_prompt_tokens == 1300, "the whole conversation, sent again"
     assert [(c.purpose, c.attempts) for c in meta.call_log] == [("extract", 2)]
 
 
@@ -966,7 +973,7 @@ def test_transport_failure_during_validation_reask_is_retried_and_all_tokens_cou
         tool_reply("Extraction", extraction(), prompt_tokens=1100, completion_tokens=300),
     ]
     with serve(script) as server:
-        result = summarize(ARTICLE, settings=settings_for(server))
+        result = summarize(ARTICLE, settings=settings_for(server, reask_budget_ratio=WHOLE))
     assert len(server.requests) == 3
     assert len(result.claims) == 4
     assert result.meta.usage == scripted_usage(script[0], script[2])
@@ -980,11 +987,46 @@ def test_reply_without_tool_call_is_reasked_by_instructor() -> None:
     plain.body["choices"][0]["message"] = {"role": "assistant", "content": "Here is a summary."}
     script = [plain, tool_reply("Extraction", extraction(), prompt_tokens=1100)]
     with serve(script) as server:
-        result = summarize(ARTICLE, settings=settings_for(server))
+        result = summarize(ARTICLE, settings=settings_for(server, reask_budget_ratio=WHOLE))
     assert len(server.requests) == 2
     assert len(result.claims) == 4
     assert result.meta.validation_retries == 1
     assert result.meta.usage == scripted_usage(*script)
+
+
+def test_an_unreadable_reply_is_not_reasked_beyond_the_budget() -> None:
+    """At a budget too small to send the conversation again, the reply that failed the schema
+    ends the call after one request, and the error says why it was not re-asked."""
+    with serve(_invalid_twice_script()) as server:
+        with pytest.raises(RetriesExhaustedError) as caught:
+            summarize(ARTICLE, settings=settings_for(server, reask_budget_ratio=1.2))
+    assert len(server.requests) == 1
+    error = caught.value
+    assert "not re-asked" in str(error) and "reask_budget_ratio 1.2" in str(error)
+    assert len(error.attempts) == 1 and "failed validation" in error.attempts[0]
+    assert error.usage.prompt_tokens == 1000
+
+
+def test_a_whole_reask_spends_from_the_targeted_budget() -> None:
+    """The whole re-ask's prompt comes out of the budget targeted re-asks share: with room for
+    both, the failing claims are re-asked too; with room for the whole re-ask alone, not."""
+    script = [
+        tool_reply("Extraction", NO_CLAIMS, prompt_tokens=1000, completion_tokens=200),
+        tool_reply("Extraction", FAILING_EXTRACTION, prompt_tokens=1300, completion_tokens=400),
+        tool_reply("ClaimFixes", FIX_C5, prompt_tokens=300, completion_tokens=60),
+    ]
+    with serve(script) as server:
+        tight = summarize(
+            ARTICLE, settings=settings_for(server, reask_budget_ratio=1.4, max_reask_rounds=1)
+        )
+    assert len(server.requests) == 2, "1,400 of budget less 1,300 re-sent leaves no re-ask"
+    assert tight.meta.reask_prompt_tokens == 1300 and tight.meta.reask_rounds == 0
+    with serve(script) as server:
+        roomy = summarize(
+            ARTICLE, settings=settings_for(server, reask_budget_ratio=WHOLE, max_reask_rounds=1)
+        )
+    assert [tool_name(r) for r in server.requests] == ["Extraction", "Extraction", "ClaimFixes"]
+    assert roomy.meta.reask_prompt_tokens == 1300 + 300 and roomy.meta.reask_rounds == 1
 
 
 def test_max_validation_retries_zero_sends_one_request() -> None:
