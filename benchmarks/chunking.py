@@ -4,7 +4,8 @@ Each article is the seed's story paragraphs repeated to length, summarized with
 ``summarize`` against the replay server (``benchmarks/replay_server.py``), which answers every
 request after a fixed 0.25 s with a recorded answer of the embedded Qwen 1.5B backend to the same
 kind of request (cassettes/seed_in_parts.yaml for parts and the summary,
-seed_uncleaned_reask.yaml for re-asks). The context is 8,192 tokens, as on the embedded
+seed_uncleaned_reask.yaml for re-asks), its claims pointed at the sentences of each part that
+hold their words (the server's ``point`` option). The context is 8,192 tokens, as on the embedded
 backend, so parts have the size they would have there; ``--concurrency`` parts are read at once
 (``Settings.concurrency``; 1 reads them one after another). Every size runs in a fresh process,
 so its peak resident memory is its own.
@@ -109,9 +110,10 @@ def main() -> None:
         return
 
     answers = recorded_answers(*CASSETTES)
-    # The recording holds one answer per part; the second part's proposes a claim the seed
-    # text backs (after a fuzzy re-alignment), so the merge and summary steps are exercised.
-    answers["ChunkExtraction"] = recorded_parts()[-1]
+    # The recording holds one answer per part, citing that part's sentence ids; the server
+    # points its claims at the sentences of each request's own part that hold their words, so
+    # each part keeps claims and the merge and summary steps are exercised.
+    answers["ChunkExtraction"] = recorded_parts()[0]
     print(
         f"Answers are replayed recordings of the embedded Qwen 1.5B backend ({', '.join(answers)}) "
         f"served after {args.delay} s; context 8,192 tokens; {args.concurrency} part(s) at once; "
@@ -125,7 +127,7 @@ def main() -> None:
     print(header)
     print("-" * len(header))
     rows = []
-    with replay_server(answers, delay_s=args.delay) as base_url:
+    with replay_server(answers, delay_s=args.delay, point=True) as base_url:
         for words in args.words:
             child = subprocess.run(
                 [sys.executable, __file__, "--one", str(words), "--base-url", base_url]

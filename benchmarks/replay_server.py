@@ -18,6 +18,10 @@ Other endpoints:
 * ``GET /last/TOOL``: the body of the last request that forced ``TOOL``, so that a benchmark
   can send the library's very request again with a bare client.
 
+With ``point``, each claim of an ``Extraction`` or ``ChunkExtraction`` answer cites the sentence
+of the request's own numbered article that holds most of its words, in place of the id it
+cited in the recording (which names a sentence of the recorded article, or of one part of it).
+
 From another script (run from ``benchmarks/``, or with it on ``sys.path``)::
 
     from replay_server import recorded_answers, replay_server, stats
@@ -38,6 +42,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import re
 import subprocess
 import sys
 import urllib.request
@@ -50,6 +55,8 @@ import yaml
 
 CASSETTES = Path(__file__).resolve().parent.parent / "cassettes"
 DEFAULT_DELAY_S = 0.25
+# Tools whose answers cite sentence ids, which --point re-points.
+_POINTED = frozenset({"Extraction", "ChunkExtraction"})
 _REASONS = {200: "OK", 400: "Bad Request", 404: "Not Found", 411: "Length Required", 500: "Error"}
 
 
@@ -72,11 +79,37 @@ def recorded_answers(*cassettes: str) -> dict[str, dict[str, Any]]:
     return answers
 
 
+_NUMBERED = re.compile(r"^\[(S\d+)\] (.*)$", re.MULTILINE)
+_WORD = re.compile(r"\w+")
+
+
+def pointed(answer: dict[str, Any], request: dict[str, Any]) -> bytes:
+    """``answer`` with each claim's sentence ids pointed at the sentence of ``request``'s
+    numbered article that holds most of the claim's words, as a model reading that article
+    would cite it: a recorded answer names the ids of the article it was recorded on."""
+    text = "\n".join(str(m.get("content", "")) for m in request.get("messages", []))
+    sentences = [(sid, set(_WORD.findall(body.lower()))) for sid, body in _NUMBERED.findall(text)]
+    reply = json.loads(json.dumps(answer))
+    call = reply["choices"][0]["message"]["tool_calls"][0]["function"]
+    arguments = json.loads(call["arguments"])
+    for claim in arguments.get("claims") or []:
+        words = set(_WORD.findall(str(claim.get("quote") or claim.get("text", "")).lower()))
+        if sentences and words:
+            best = max(sentences, key=lambda s: len(words & s[1]))
+            claim["sentences"] = [best[0]]
+    call["arguments"] = json.dumps(arguments)
+    return json.dumps(reply).encode()
+
+
 class _Replay:
     """The answers, the delay and the counters of one server."""
 
-    def __init__(self, answers: dict[str, dict[str, Any]], delay_s: float) -> None:
+    def __init__(
+        self, answers: dict[str, dict[str, Any]], delay_s: float, point: bool = False
+    ) -> None:
+        self.answers = answers
         self.bodies = {tool: json.dumps(body).encode() for tool, body in answers.items()}
+        self.point = point
         self.delay_s = delay_s
         self.last: dict[str, bytes] = {}
         self.reset()
@@ -121,6 +154,8 @@ class _Replay:
                 return 500, _error(f"no recorded answer for tool {tool!r}")
             self.by_tool[tool] += 1
             self.last[tool] = body
+            if self.point and tool in _POINTED:
+                return 200, pointed(self.answers[tool], json.loads(body))
             return 200, self.bodies[tool]
         finally:
             self.in_flight -= 1
@@ -164,9 +199,11 @@ def _error(message: str) -> bytes:
     return json.dumps({"error": {"message": message, "type": "replay_error"}}).encode()
 
 
-async def serve(answers: dict[str, dict[str, Any]], delay_s: float, port: int = 0) -> None:
+async def serve(
+    answers: dict[str, dict[str, Any]], delay_s: float, port: int = 0, point: bool = False
+) -> None:
     """Serve on 127.0.0.1 until cancelled; print the base URL on stdout once listening."""
-    replay = _Replay(answers, delay_s)
+    replay = _Replay(answers, delay_s, point)
     server = await asyncio.start_server(replay.handle, "127.0.0.1", port, backlog=1024, limit=2**20)
     bound = server.sockets[0].getsockname()[1]
     print(f"http://127.0.0.1:{bound}/v1", flush=True)
@@ -176,11 +213,13 @@ async def serve(answers: dict[str, dict[str, Any]], delay_s: float, port: int = 
 
 @contextlib.contextmanager
 def replay_server(
-    answers: dict[str, dict[str, Any]], delay_s: float = DEFAULT_DELAY_S
+    answers: dict[str, dict[str, Any]], delay_s: float = DEFAULT_DELAY_S, point: bool = False
 ) -> Iterator[str]:
-    """Run the server in a child process; yield its base URL; stop the child on exit."""
+    """Run the server in a child process; yield its base URL; stop the child on exit.
+    ``point``: see :func:`pointed`."""
     child = subprocess.Popen(
-        [sys.executable, __file__, "--answers", "-", "--delay", str(delay_s)],
+        [sys.executable, __file__, "--answers", "-", "--delay", str(delay_s)]
+        + (["--point"] if point else []),
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
@@ -233,6 +272,9 @@ def main() -> None:
     parser.add_argument("--answers", help="a JSON file (or - for stdin) of tool -> response body")
     parser.add_argument("--delay", type=float, default=DEFAULT_DELAY_S, help="seconds per answer")
     parser.add_argument("--port", type=int, default=0, help="default: any free port")
+    parser.add_argument(
+        "--point", action="store_true", help="point claims at the request's own sentence ids"
+    )
     args = parser.parse_args()
     if args.answers == "-":
         answers = json.load(sys.stdin)
@@ -242,7 +284,7 @@ def main() -> None:
         answers = recorded_answers(*(args.cassette or ["seed_prisoner_swap"]))
         print(f"replaying recorded answers for: {', '.join(sorted(answers))}", file=sys.stderr)
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve(answers, args.delay, args.port))
+        asyncio.run(serve(answers, args.delay, args.port, args.point))
 
 
 if __name__ == "__main__":
