@@ -181,6 +181,44 @@ async def run_jsonl(
         ConfigError: ``concurrency`` or ``processes`` is below 1, or ``processes`` is above 1
             with a ``client`` (each process makes its own).
     """
+    _check_processes(processes, client)
+    input_path, out_path = Path(input_path), Path(out_path)
+    ids = input_ids(input_path)
+    settings = merged_settings(settings, model, base_url)
+    with exclusive(out_path):  # two runs never append to one file
+        done = finished_ids(out_path, retry_failed)
+        todo = [i for i, id_ in enumerate(ids) if id_ not in done]
+        report = RunReport(skipped=len(ids) - len(todo))
+        with _progress(len(todo), progress) as show:
+            tick = _counting(report, show)
+            shared = await _shared_settings(settings) if processes > 1 < len(todo) else None
+            if shared is not None:
+                await asyncio.to_thread(
+                    run_shares, input_path, out_path, ids, todo, processes=processes,
+                    concurrency=concurrency, settings=shared, strict=strict, clean=clean,
+                    tick=tick,
+                )  # fmt: skip
+            else:
+                await _in_process(
+                    input_path, out_path, ids, set(todo), tick, concurrency=concurrency,
+                    client=client, settings=settings, strict=strict, clean=clean,
+                )  # fmt: skip
+        return report
+
+
+def _counting(report: RunReport, show: Callable[[bool, int], None]) -> Callable[[bool, int], None]:
+    """What is told of each article that ends: it counts it in ``report`` and shows it."""
+
+    def tick(failed: bool, tokens: int) -> None:
+        report.failed += failed
+        report.done += not failed
+        report.total_tokens += tokens
+        show(failed, tokens)
+
+    return tick
+
+
+def _check_processes(processes: int, client: openai.AsyncOpenAI | None) -> None:
     if processes < 1:
         raise ConfigError("processes must be at least 1")
     if processes > 1 and client is not None:
@@ -188,35 +226,6 @@ async def run_jsonl(
             "Several processes cannot share a client object: pass base_url= and settings= "
             "(or set SUMMARIZER_BASE_URL) so that each process makes its own."
         )
-    input_path, out_path = Path(input_path), Path(out_path)
-    ids = input_ids(input_path)
-    with exclusive(out_path):  # two runs never append to one file
-        done = finished_ids(out_path, retry_failed)
-        todo = [i for i, id_ in enumerate(ids) if id_ not in done]
-        report = RunReport(skipped=len(ids) - len(todo))
-        with _progress(len(todo), progress) as show:
-
-            def tick(failed: bool, tokens: int) -> None:
-                report.failed += failed
-                report.done += not failed
-                report.total_tokens += tokens
-                show(failed, tokens)
-
-            if processes > 1 and len(todo) > 1:
-                shared = await _shared_settings(merged_settings(settings, model, base_url))
-                if shared is not None:
-                    await asyncio.to_thread(
-                        run_shares, input_path, out_path, ids, todo, processes=processes,
-                        concurrency=concurrency, settings=shared, strict=strict, clean=clean,
-                        tick=tick,
-                    )  # fmt: skip
-                    return report
-            await _in_process(
-                input_path, out_path, ids, set(todo), tick,
-                concurrency=concurrency, client=client,
-                settings=merged_settings(settings, model, base_url), strict=strict, clean=clean,
-            )  # fmt: skip
-        return report
 
 
 async def _shared_settings(settings: Settings) -> Settings | None:
