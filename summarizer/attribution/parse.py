@@ -36,7 +36,9 @@ _QUOTES = '"“”'
 # The lemmatizer runs apart, only on the words whose lemma is read.
 _PARSE_STEPS = ("tok2vec", "tagger", "newline_sentences", "parser", "attribute_ruler")
 _BATCH = 64
-_LEXICAL: list[int | str] = ["ORTH", "LOWER", "IDX", "LENGTH", "IS_SPACE", "IS_ALPHA", "IS_PUNCT"]
+_LEXICAL: list[int | str] = [
+    *("ORTH", "LOWER", "IDX", "LENGTH", "IS_SPACE", "IS_ALPHA", "IS_PUNCT", "SPACY", "NORM")
+]
 
 
 @lru_cache(maxsize=1)
@@ -86,7 +88,6 @@ class Parsed:
     def __init__(self, text: str, doc: Doc) -> None:
         self.text = text
         self._nlp = pipeline()
-        self._tokenized = doc
         self._read_words(doc)
         n = len(self.words)
         self.paragraph_of, self.paragraphs = _paragraphs(self.words)
@@ -98,6 +99,7 @@ class Parsed:
         self.head = list(range(n))
         self.children: list[list[int]] = [[] for _ in range(n)]
         self._ent = [""] * n
+        self._ent_done = [False] * n
         # A sentence starts at each paragraph until the paragraph's parse says more.
         self._sent_start = [0] * n
         for a, _ in self.paragraphs:
@@ -105,7 +107,6 @@ class Parsed:
         # Paragraph -> the parsed text holding it, its first article token, its run of
         # paragraphs [first, last + 1).
         self._docs: dict[int, tuple[Doc, int, tuple[int, int]]] = {}
-        self._with_entities: set[int] = set()
         self._sentence_of: list[int] | None = None
 
     def _read_words(self, doc: Doc) -> None:
@@ -113,6 +114,8 @@ class Parsed:
         spaCy's token objects one by one costs more)."""
         strings = doc.vocab.strings
         rows = doc.to_array(_LEXICAL).tolist()
+        self.spaces = [bool(r[7]) for r in rows]
+        self._norms = [r[8] for r in rows]
         self.words = [strings[r[0]] for r in rows]
         self.lower = [strings[r[1]] for r in rows]
         self.starts = [r[2] for r in rows]
@@ -154,9 +157,11 @@ class Parsed:
         self._parse(k for k in range(len(self.paragraphs)) if k not in self._docs)
 
     def entities_all(self) -> None:
-        """Find the named entities of every paragraph, parsing it first if need be."""
+        """Find the named entities of every sentence, parsing them first if need be."""
         self.parse_all()
-        self._entities([k for k in range(len(self.paragraphs)) if k not in self._with_entities])
+        sentences = self.sentence_of
+        bounds = [self.sentence_bounds(s) for s in sorted(set(sentences))]
+        self._entities([(a, b) for a, b in bounds if not all(self._ent_done[a:b])])
 
     def _parse(self, paragraphs: Iterable[int]) -> None:
         """Parse the paragraphs, each run of adjacent ones as one text, in one batch."""
@@ -168,9 +173,7 @@ class Parsed:
         for first, last in runs:
             a, b = self.paragraphs[first][0], self.paragraphs[last][1]
             windows.append((max(0, a - context), min(len(self.words), b + context)))
-        # A slice of the tokenized article keeps what the tokenizer set (the norm "not" of
-        # "n't", which the models read).
-        docs = [self._tokenized[a:b].as_doc() for a, b in windows]
+        docs = [self._doc(a, b) for a, b in windows]
         for name in _PARSE_STEPS:
             docs = _run(_step(self._nlp, name), docs)
         for (first, last), window, doc in zip(runs, windows, docs, strict=True):
@@ -193,30 +196,44 @@ class Parsed:
                 self.children[head].append(i)
             self._sent_start[i] = int(i == a or bool(t.is_sent_start))
 
-    def _entities(self, paragraphs: list[int]) -> None:
-        """Find the named entities of the paragraphs (and of the paragraphs parsed with
-        them)."""
-        todo = {self._docs[k][2] for k in paragraphs if k not in self._with_entities}
-        if not todo:
-            return
-        runs = sorted(todo)
-        ner = self._nlp.get_pipe("ner")
-        docs = [self._docs[first][0] for first, _ in runs]
-        docs = _run(ner, docs)
-        for (first, end), doc in zip(runs, docs, strict=True):
-            offset = self._docs[first][1]
-            a, b = self.paragraphs[first][0], self.paragraphs[end - 1][1]
-            for t in doc[a - offset : b - offset]:
-                self._ent[offset + t.i] = t.ent_type_
-            self._with_entities.update(range(first, end))
+    def _entities(self, sentences: list[tuple[int, int]]) -> None:
+        """Find the named entities of sentences (token ranges [a, b) of parsed paragraphs),
+        each read with the tokens around it that the recognizer's encoder looks at."""
+        context = _context(self._nlp)
+        windows: list[tuple[int, int]] = []
+        docs = []
+        for a, b in sentences:
+            doc, offset, _ = self._docs[self.paragraph_of[a]]
+            lo, hi = max(offset, a - context), min(offset + len(doc), b + context)
+            windows.append((lo, hi))
+            # The recognizer reads sentence starts: give it those of the parse.
+            starts = [bool(t.is_sent_start) for t in doc[lo - offset : hi - offset]]
+            docs.append(self._doc(lo, hi, [True, *starts[1:]]))
+        docs = _run(self._nlp.get_pipe("ner"), docs)
+        for (a, b), (lo, _), doc in zip(sentences, windows, docs, strict=True):
+            for t in doc[a - lo : b - lo]:
+                self._ent[lo + t.i] = t.ent_type_
+            for i in range(a, b):
+                self._ent_done[i] = True
+
+    def _doc(self, a: int, b: int, sent_starts: list[bool] | None = None) -> Doc:
+        """A spaCy doc of article tokens [a, b), with the norms the tokenizer gave them
+        ("not" for "n't"; the models read them)."""
+        from spacy.tokens import Doc
+
+        vocab = self._nlp.vocab
+        starts: list[bool | int | None] | None = None if sent_starts is None else [*sent_starts]
+        doc = Doc(vocab, words=self.words[a:b], spaces=self.spaces[a:b], sent_starts=starts)
+        for j, t in enumerate(doc):
+            if t.norm != self._norms[a + j]:
+                t.norm_ = vocab.strings[self._norms[a + j]]
+        return doc
 
     def ent_type(self, i: int) -> str:
         """The named-entity type of token ``i`` ("PERSON", "ORG", ...; "" outside one)."""
-        k = self.paragraph_of[i]
-        if k not in self._with_entities:
-            if k not in self._docs:
-                self._parse([k])
-            self._entities([k])
+        if not self._ent_done[i]:
+            self.need(i, i + 1)
+            self._entities([self.sentence_bounds(self.sentence_of[i])])
         return self._ent[i]
 
     def lemma(self, i: int) -> str:
