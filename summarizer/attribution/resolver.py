@@ -215,12 +215,26 @@ class Resolver:
         head = self._source_head(cue)
         if isinstance(head, int) and a <= head < b and not a <= cue < b:
             return _VOICE  # the span is the cue's subject, not what it reports
+        if isinstance(head, int) and self._own_phrase(cue, head):
+            head = None
         if head is None:
             return Resolution(None, None, None, cue_text, *cue_span, "article_voice")
         (s0, s1), (m0, m1) = source_span(p, head)
         return Resolution(
             self.text[s0:s1], s0, s1, cue_text, *cue_span, "attributed", m0, m1
         )  # fmt: skip
+
+    def _own_phrase(self, cue: int, head: int) -> bool:
+        """Whether a source head is no source but the common noun the cue belongs to: the
+        noun a preposition cue hangs from ("endorsement of"), or the singular subject of
+        "to be" ("the key question is whether")."""
+        p = self._parsed
+        if p.pos[head] != "NOUN":
+            return False
+        if p.pos[cue] == "ADP" and p.head[cue] == head:
+            return True
+        subject = p.head[head] == cue and p.dep[head] == "nsubj" and p.tag[head] == "NN"
+        return subject and p.lemma(cue) == "be"
 
     def _source_head(self, cue: int) -> int | Span | None:
         """The source's head token (or a speaker's token range before a colon), or None."""

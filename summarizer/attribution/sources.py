@@ -21,6 +21,11 @@ _PRONOUNS = frozenset("he she they it we i you him her them who which that".spli
 _PERSONAL = frozenset("he she him her".split())
 _PLURAL = frozenset("they them".split())
 _COLON_WORDS = 8
+# What a source puts out, that then says something in its place.
+_DOCUMENTS = frozenset(
+    "statement ad advertisement letter report document memo release video tweet post email "
+    "message speech filing op-ed column".split()
+)
 
 
 def rule_head(p: Parsed, cue: int) -> int | Span | None:
@@ -82,10 +87,19 @@ def _source_head(p: Parsed, t: int, depth: int) -> int | tuple[int, int] | None:
             return owner
     up = p.head[t]
     if p.dep[t] in ("relcl", "acl") and p.pos[up] in ("NOUN", "PROPN", "PRON"):
-        return up
+        issuer = _issuer(p, up)
+        return up if issuer is None else issuer
     if depth < 3 and (p.dep[t] in _CLIMB or p.pos[t] in ("NOUN", "ADJ")) and up != t:
         return _source_head(p, up, depth + 1)
     return None
+
+
+def _issuer(p: Parsed, noun: int) -> int | None:
+    """Who put out a statement or the like that is a verb's object ("the DNC issued a
+    statement saying"), or None."""
+    if p.lemma(noun) not in _DOCUMENTS or p.dep[noun] != "dobj":
+        return None
+    return _child(p, p.head[noun], "nsubj")
 
 
 def _noun_owner(p: Parsed, t: int) -> int | None:
