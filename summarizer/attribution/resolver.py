@@ -58,6 +58,7 @@ _PROVOKED = frozenset(
     "raise face field prompt draw spark trigger touch get receive take bring attract fuel invite "
     "provoke answer".split()
 )
+_POLLS = frozenset({"poll", "survey", "average", "ranking"})
 _VOICE = Resolution(None, None, None, None, None, None, "article_voice")
 
 
@@ -195,6 +196,8 @@ class Resolver:
             if earlier is not None:
                 return self._resolve(*earlier, depth + 1)
             closing = self._closing_according(start)
+            if closing is None:
+                closing = self._in_poll(start, end)
             if closing is not None:
                 best = (1.0, closing)
         if best is None or best[0] < self._model.threshold:
@@ -279,6 +282,20 @@ class Resolver:
                 and not a <= i < b
                 and not p.in_quote[i]
             ):
+                return i
+        return None
+
+    def _in_poll(self, start: int, end: int) -> int | None:
+        """The "in" of "leads in the polls" in the span's sentence, outside the span and any
+        quotation: the poll is the source of the standing it reports."""
+        p = self._parsed
+        a, b = p.tokens(start, end)
+        s0 = p.sentence_bounds(p.sentence_of[a])[0]
+        s1 = p.sentence_bounds(p.sentence_of[b - 1])[1]
+        for i in range(s0, s1):
+            if p.lower[i] != "in" or a <= i < b or p.in_quote[i]:
+                continue
+            if any(p.dep[c] == "pobj" and p.lemma(c) in _POLLS for c in p.children[i]):
                 return i
         return None
 
