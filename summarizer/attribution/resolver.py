@@ -243,14 +243,14 @@ class Resolver:
         """The source's head token (or a speaker's token range before a colon), or None."""
         p = self._parsed
         verb = p.head[cue]
-        if (
+        if p.dep[cue] == "prt" or (
             p.pos[cue] == "NOUN"
             and p.dep[cue] == "dobj"
             and p.pos[verb] == "VERB"
             and p.lemma(verb) not in _PROVOKED
         ):
-            # "delivered a defense of": the source ranker learned such a cue at its verb,
-            # the way the train articles mark it.
+            # "delivered a defense of", "laid out": the source ranker learned such a cue at
+            # its verb, the way the train articles mark it.
             cue = verb
         rule = rule_head(p, cue)
         if isinstance(rule, tuple):
