@@ -242,6 +242,20 @@ class Resolver:
     def _source_head(self, cue: int) -> int | Span | None:
         """The source's head token (or a speaker's token range before a colon), or None."""
         p = self._parsed
+        cue = self._ranked_at(cue)
+        rule = rule_head(p, cue)
+        if isinstance(rule, tuple):
+            return rule
+        best = self._ranked_source(cue, rule)
+        if best >= 0 and p.dep[best] == "appos" and p.pos[best] == "PRON":
+            best = p.head[best]  # "Richards and Menendez both said": not "both"
+        return None if best < 0 else best
+
+    def _ranked_at(self, cue: int) -> int:
+        """The word whose source the ranker weighs for a cue: the verb of a phrasal verb's
+        particle ("laid out") or of a noun cue it has as object ("delivered a defense of"),
+        the way the train articles mark such cues; else the cue itself."""
+        p = self._parsed
         verb = p.head[cue]
         if p.dep[cue] == "prt" or (
             p.pos[cue] == "NOUN"
@@ -249,24 +263,23 @@ class Resolver:
             and p.pos[verb] == "VERB"
             and p.lemma(verb) not in _PROVOKED
         ):
-            # "delivered a defense of", "laid out": the source ranker learned such a cue at
-            # its verb, the way the train articles mark it.
-            cue = verb
-        rule = rule_head(p, cue)
-        if isinstance(rule, tuple):
-            return rule
+            return verb
+        return cue
+
+    def _ranked_source(self, cue: int, rule: int | None) -> int:
+        """The source ranker's pick for the cue (-1: no source); entity types are found only
+        when they may change the pick."""
         choices = source_choices(self._parsed, cue, rule)
         scores = [self._model.source_score(c.features) for c in choices]
         best = self._model.sure_source(choices, scores)
         if best is None:
-            # The entity types may change the ranking: find them and score them in.
             entities = [
                 0.0 if c.token < 0 else self._model.entity_score(self._parsed.ent_type(c.token))
                 for c in choices
             ]
             totals = [s + e for s, e in zip(scores, entities, strict=True)]
             best = choices[max(range(len(choices)), key=totals.__getitem__)].token
-        return None if best < 0 else best
+        return best
 
     def _according(self, start: int, end: int) -> int | None:
         """The "according to" of the span's sentence, outside the span and any quotation."""
