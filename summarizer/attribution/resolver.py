@@ -7,8 +7,13 @@ it scores high enough, and reads the source the cue attaches to from the parse
 (:mod:`summarizer.attribution.sources`): the subject of a reporting verb, the object of
 "according to", the possessor of a noun cue, the speaker before a headline's or a transcript's
 colon. A pronoun is replaced by the name it stands for. A span inside a quotation that goes on
-from an earlier paragraph takes that paragraph's speaker. With no cue, the span is in the
-article's own voice.
+from an earlier paragraph takes that paragraph's speaker; a paragraph after a line ending with a
+colon ("Cruz continued:") takes that line's; a standing "in the polls" is the polls'. With no
+cue, the span is in the article's own voice.
+
+The article is parsed a paragraph at a time, as spans ask for them
+(:mod:`summarizer.attribution.parse`); :meth:`Resolver.resolve_all` parses those of many spans
+at once.
 """
 
 from __future__ import annotations
