@@ -52,6 +52,7 @@ def _token_test(spec: dict[str, Any]) -> Test:
 
 Pattern = tuple[int, int, int, list[Test]]  # order, rule number, match id, token tests
 _REMEMBERED = 50_000  # token keys whose matching patterns are kept
+_ATTRS = ["TAG", "LOWER", "DEP", "IS_SPACE"]
 
 
 class TokenRuler:
@@ -79,28 +80,36 @@ class TokenRuler:
                     self._by_tag.setdefault(first["TAG"], []).append(entry)
                 else:
                     self._other.append(entry)
-        self._seen: dict[Key, list[Pattern]] = {}
+        self._seen: dict[tuple[int, ...], list[Pattern]] = {}
 
-    def _starts(self, key: Key) -> list[Pattern]:
-        """The patterns whose first token matches a token with this key, in order."""
-        found = self._seen.get(key)
+    def _starts(self, row: tuple[int, ...]) -> list[Pattern]:
+        """The patterns whose first token matches a token with this row of attribute ids
+        (tag, lower, dep, is_space), in order."""
+        found = self._seen.get(row)
         if found is None:
+            key = self._key(row)
             tried = [*self._by_lower.get(key[1], ()), *self._by_tag.get(key[0], ()), *self._other]
             found = sorted(p for p in tried if p[3][0](key))
             if len(self._seen) >= _REMEMBERED:
                 self._seen.clear()
-            self._seen[key] = found
+            self._seen[row] = found
         return found
+
+    def _key(self, row: tuple[int, ...]) -> Key:
+        """The strings of a row of attribute ids."""
+        strings = self._ruler.vocab.strings
+        return strings[row[0]], strings[row[1]], strings[row[2]], bool(row[3])
 
     def __call__(self, doc: Any) -> Any:
         """Set the rules' attributes on the tokens of ``doc``; returns ``doc``."""
-        keys: list[Key] = [(t.tag_, t.lower_, t.dep_, t.is_space) for t in doc]
+        # Attribute ids from the doc's array: cheaper than reading each token object.
+        rows = [tuple(r) for r in doc.to_array(_ATTRS).tolist()]
         matches = []
-        for start, key in enumerate(keys):
-            for _, n, match_id, tests in self._starts(key):
+        for start, row in enumerate(rows):
+            for _, n, match_id, tests in self._starts(row):
                 end = start + len(tests)
-                if end <= len(keys) and all(
-                    test(keys[start + j]) for j, test in enumerate(tests[1:], 1)
+                if end <= len(rows) and all(
+                    test(self._key(rows[start + j])) for j, test in enumerate(tests[1:], 1)
                 ):
                     matches.append((n, match_id, start, end))
         matches.sort()
