@@ -39,19 +39,15 @@ def _overlaps(a: int, b: int, spans: list[list[int]]) -> bool:
     return any(a < y and x < b for x, y in spans)
 
 
-def _lemma(tok: Any) -> str:
-    return str(tok.lemma_.lower() or tok.lower_)
-
-
 def lemma_counts(p: Parsed, relations: list[dict[str, Any]]) -> tuple[Counter[str], Counter[str]]:
     """How often each lemma occurs, and how often as (part of) a gold cue."""
     cue_spans = [s for rel in relations for s in rel["cue"]["char_spans"]]
     seen: Counter[str] = Counter()
     cues: Counter[str] = Counter()
-    for t in p.doc:
-        lemma = _lemma(t)
+    for i in range(len(p)):
+        lemma = p.lemma(i)
         seen[lemma] += 1
-        if _overlaps(t.idx, t.idx + len(t), cue_spans):
+        if _overlaps(p.starts[i], p.ends[i], cue_spans):
             cues[lemma] += 1
     return seen, cues
 
@@ -104,8 +100,7 @@ def examples(
         cue = rel["cue"]["char_spans"]
         group = []
         for c in candidates(p, lexicon, start, end):
-            t = p.doc[c.token]
-            group.append((c.features, int(_overlaps(t.idx, t.idx + len(t), cue))))
+            group.append((c.features, int(_overlaps(p.starts[c.token], p.ends[c.token], cue))))
         out.append(group)
     for start, end in plain_spans(p.text, relations):
         out.append([(c.features, 0) for c in candidates(p, lexicon, start, end)])
@@ -114,9 +109,9 @@ def examples(
 
 def cue_token(p: Parsed, spans: list[list[int]]) -> int | None:
     """The token of a gold cue that heads it (its head lies outside the cue)."""
-    inside = [t.i for t in p.doc if _overlaps(t.idx, t.idx + len(t), spans)]
+    inside = [i for i in range(len(p)) if _overlaps(p.starts[i], p.ends[i], spans)]
     for i in inside:
-        if p.doc[i].head.i not in inside or p.doc[i].head.i == i:
+        if p.head[i] not in inside or p.head[i] == i:
             return i
     return inside[0] if inside else None
 
@@ -139,8 +134,8 @@ def source_examples(
             if c.token < 0:
                 label = int(gold is None)
             else:
-                t = p.doc[c.token]
-                label = int(gold is not None and _overlaps(t.idx, t.idx + len(t), gold))
+                span = (p.starts[c.token], p.ends[c.token])
+                label = int(gold is not None and _overlaps(*span, gold))
             group.append((c.features, label))
         if any(label for _, label in group):
             out.append(group)
@@ -213,6 +208,7 @@ def main() -> None:
     for r in records:
         rels = r["annotations"]["attributions"]
         p = Parsed.of(r["article"])
+        p.entities_all()  # every paragraph is read: parse them all at once
         s, c = lemma_counts(p, rels)
         seen += s
         cues += c

@@ -7,8 +7,13 @@ it scores high enough, and reads the source the cue attaches to from the parse
 (:mod:`summarizer.attribution.sources`): the subject of a reporting verb, the object of
 "according to", the possessor of a noun cue, the speaker before a headline's or a transcript's
 colon. A pronoun is replaced by the name it stands for. A span inside a quotation that goes on
-from an earlier paragraph takes that paragraph's speaker. With no cue, the span is in the
-article's own voice.
+from an earlier paragraph takes that paragraph's speaker; a paragraph after a line ending with a
+colon ("Cruz continued:") takes that line's; a standing "in the polls" is the polls'. With no
+cue, the span is in the article's own voice.
+
+The article is parsed a paragraph at a time, as spans ask for them
+(:mod:`summarizer.attribution.parse`); :meth:`Resolver.resolve_all` parses those of many spans
+at once.
 """
 
 from __future__ import annotations
@@ -16,11 +21,11 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from typing import Any, Literal
 
-from summarizer.attribution.features import candidates, source_candidates
+from summarizer.attribution.features import Candidate, candidates, entity_feature, source_choices
 from summarizer.attribution.parse import Parsed
 from summarizer.attribution.sources import rule_head, source_span
 
@@ -52,6 +57,13 @@ class Resolution:
 _CLAUSES = frozenset({"ROOT", "ccomp", "conj", "advcl", "relcl", "parataxis"})
 _STRONG = 0.3  # a lemma that is a cue this often in the train articles reports speech
 _USUAL, _LOW = 0.5, 0.2
+# Verbs whose subject draws or receives what its object says, rather than saying it ("raised
+# questions", "faced criticism", "prompted calls for").
+_PROVOKED = frozenset(
+    "raise face field prompt draw spark trigger touch get receive take bring attract fuel invite "
+    "provoke answer".split()
+)
+_POLLS = frozenset({"poll", "survey", "average", "ranking"})
 _VOICE = Resolution(None, None, None, None, None, None, "article_voice")
 
 
@@ -73,6 +85,27 @@ class CueModel:
     def source_score(self, features: tuple[str, ...]) -> float:
         """Score of a candidate source head (higher is likelier)."""
         return sum(self.source_weights.get(f, 0.0) for f in features)
+
+    def entity_score(self, ent: str) -> float:
+        """What a candidate source's named-entity type adds to its score."""
+        return self.source_weights.get(entity_feature(ent), 0.0)
+
+    @cached_property
+    def entity_range(self) -> tuple[float, float]:
+        """The least and the most any named-entity type (or none) adds to a score."""
+        weights = [w for f, w in self.source_weights.items() if f.startswith("ent=")]
+        return min([0.0, *weights]), max([0.0, *weights])
+
+    def sure_source(self, choices: list[Candidate], scores: list[float]) -> int | None:
+        """The token of the choice that ranks first whatever the entity types of the
+        candidates turn out to be, or None when they may decide it."""
+        lo, hi = self.entity_range
+        best = max(range(len(choices)), key=scores.__getitem__)
+        low = scores[best] + (lo if choices[best].token >= 0 else 0.0)
+        for n, c in enumerate(choices):
+            if n != best and scores[n] + (hi if c.token >= 0 else 0.0) >= low:
+                return None
+        return choices[best].token
 
 
 @lru_cache(maxsize=1)
@@ -101,10 +134,11 @@ def resolve(text: str, start: int, end: int) -> Resolution:
 
 
 class Resolver:
-    """Attributions for many spans of one article; the article is parsed once."""
+    """Attributions for many spans of one article; a paragraph is parsed once, when a span
+    first needs it."""
 
     def __init__(self, text: str) -> None:
-        """Parse ``text``; raises ConfigError if the spaCy model is not installed."""
+        """Tokenize ``text``; raises ConfigError if the spaCy model is not installed."""
         self.text = text
         self._parsed = Parsed.of(text)
         self._model = cue_model()
@@ -117,17 +151,34 @@ class Resolver:
         """
         if not 0 <= start < end <= len(self.text):
             raise ValueError(f"[{start}, {end}) is not a span of a {len(self.text)}-char text")
-        if not self.text[start:end].strip() or len(self._parsed.doc) == 0:
+        if not self.text[start:end].strip() or len(self._parsed) == 0:
             return _VOICE
         return self._resolve(start, end, depth=0)
 
-    def _resolve(self, start: int, end: int, depth: int) -> Resolution:
+    def resolve_all(self, spans: list[Span]) -> list[Resolution]:
+        """:meth:`resolve` of each span; the paragraphs they need are parsed together first,
+        which is cheaper than one at a time.
+
+        Raises:
+            ValueError: if a span is not a non-empty span of the text.
+        """
         p = self._parsed
+        if len(p):
+            p.need_all([p.tokens(a, b) for a, b in spans if 0 <= a < b <= len(self.text)])
+        return [self.resolve(start, end) for start, end in spans]
+
+    def _best_cue(self, start: int, end: int) -> tuple[float, int] | None:
+        """The best-scoring candidate cue of the span, with its probability."""
         best: tuple[float, int] | None = None
-        for c in candidates(p, self._model.lexicon, start, end):
+        for c in candidates(self._parsed, self._model.lexicon, start, end):
             s = self._model.score(c.features)
             if best is None or s > best[0]:
                 best = (s, c.token)
+        return best
+
+    def _resolve(self, start: int, end: int, depth: int) -> Resolution:
+        p = self._parsed
+        best = self._best_cue(start, end)
         # A sentence's "according to" outranks a word that is seldom a cue ("with", "align").
         according = self._according(start, end)
         strong = best is not None and best[0] >= self._model.threshold
@@ -137,60 +188,132 @@ class Resolver:
             inner = self._reported_part(start, end)
             if inner is not None:
                 return self._resolve(*inner, depth + 1)
+        # A word that is a cue more often than not in the train articles needs less evidence,
+        # before looking further afield (a quotation's "..., Renteria told reporters." in the
+        # next sentence is its own cue, not the paragraph before).
+        if best is not None and best[0] >= _LOW and self._rate(best[1]) >= _USUAL:
+            best = (max(best[0], self._model.threshold), best[1])
+        if (best is None or best[0] < self._model.threshold) and depth < 2:
+            intro = self._colon_intro(start)
+            if intro is not None:
+                return self._attributed(intro, *p.tokens(start, end))
             earlier = self._continued_from(start)
             if earlier is not None:
                 return self._resolve(*earlier, depth + 1)
             closing = self._closing_according(start)
+            if closing is None:
+                closing = self._in_poll(start, end)
             if closing is not None:
                 best = (1.0, closing)
-        # A word that is a cue more often than not in the train articles needs less evidence.
-        if best is not None and best[0] >= _LOW and self._rate(best[1]) >= _USUAL:
-            best = (max(best[0], self._model.threshold), best[1])
         if best is None or best[0] < self._model.threshold:
             return self._sourceless(start, end)
-        cue = p.doc[best[1]]
+        cue = best[1]
         a, b = p.tokens(start, end)
-        if a <= cue.i < b and self._rate(cue.i) < _STRONG and not self._quoted(a, b):
+        if a <= cue < b and self._rate(cue) < _STRONG and not self._quoted(a, b):
             return _VOICE  # a clause with its own verb ("Russia escalates attacks"), not a report
-        cue_span = (cue.idx, cue.idx + len(cue))
-        after = cue.nbor(1) if cue.i + 1 < len(p.doc) else None
-        if after is not None and cue.lower_ == "according" and after.lower_ == "to":
-            cue_span = (cue.idx, after.idx + len(after))  # "according to" is one cue
-        head = self._source_head(cue.i)
-        if isinstance(head, int) and a <= head < b and not a <= cue.i < b:
+        return self._attributed(cue, a, b)
+
+    def _attributed(self, cue: int, a: int, b: int) -> Resolution:
+        """The resolution of a span of tokens [a, b) whose cue is token ``cue``."""
+        p = self._parsed
+        cue_span = (p.starts[cue], p.ends[cue])
+        if cue + 1 < len(p) and p.lower[cue] == "according" and p.lower[cue + 1] == "to":
+            cue_span = (p.starts[cue], p.ends[cue + 1])  # "according to" is one cue
+        cue_text = self.text[cue_span[0] : cue_span[1]]
+        head = self._source_head(cue)
+        if isinstance(head, int) and a <= head < b and not a <= cue < b:
             return _VOICE  # the span is the cue's subject, not what it reports
+        if isinstance(head, int) and self._own_phrase(cue, head):
+            head = None
         if head is None:
-            return Resolution(
-                None, None, None, self.text[cue_span[0] : cue_span[1]], *cue_span, "article_voice"
-            )
+            return Resolution(None, None, None, cue_text, *cue_span, "article_voice")
         (s0, s1), (m0, m1) = source_span(p, head)
         return Resolution(
-            self.text[s0:s1], s0, s1, self.text[cue_span[0] : cue_span[1]], *cue_span,
-            "attributed", m0, m1,
+            self.text[s0:s1], s0, s1, cue_text, *cue_span, "attributed", m0, m1
         )  # fmt: skip
+
+    def _own_phrase(self, cue: int, head: int) -> bool:
+        """Whether a source head is no source but the common noun the cue belongs to: the
+        noun a preposition cue hangs from ("endorsement of"), or the singular subject of
+        "to be" ("the key question is whether")."""
+        p = self._parsed
+        if p.pos[head] != "NOUN":
+            return False
+        if p.pos[cue] == "ADP" and p.head[cue] == head:
+            return True
+        subject = p.head[head] == cue and p.dep[head] == "nsubj" and p.tag[head] == "NN"
+        return subject and p.lemma(cue) == "be"
 
     def _source_head(self, cue: int) -> int | Span | None:
         """The source's head token (or a speaker's token range before a colon), or None."""
-        rule = rule_head(self._parsed, cue)
+        p = self._parsed
+        cue = self._ranked_at(cue)
+        rule = rule_head(p, cue)
         if isinstance(rule, tuple):
             return rule
-        ranked = source_candidates(self._parsed, cue, rule)
-        best = max(ranked, key=lambda c: self._model.source_score(c.features))
-        return None if best.token < 0 else best.token
+        best = self._ranked_source(cue, rule)
+        if best >= 0 and p.dep[best] == "appos" and p.pos[best] == "PRON":
+            best = p.head[best]  # "Richards and Menendez both said": not "both"
+        return None if best < 0 else best
+
+    def _ranked_at(self, cue: int) -> int:
+        """The word whose source the ranker weighs for a cue: the verb of a phrasal verb's
+        particle ("laid out") or of a noun cue it has as object ("delivered a defense of"),
+        the way the train articles mark such cues; else the cue itself."""
+        p = self._parsed
+        verb = p.head[cue]
+        if p.dep[cue] == "prt" or (
+            p.pos[cue] == "NOUN"
+            and p.dep[cue] == "dobj"
+            and p.pos[verb] == "VERB"
+            and p.lemma(verb) not in _PROVOKED
+        ):
+            return verb
+        return cue
+
+    def _ranked_source(self, cue: int, rule: int | None) -> int:
+        """The source ranker's pick for the cue (-1: no source); entity types are found only
+        when they may change the pick."""
+        choices = source_choices(self._parsed, cue, rule)
+        scores = [self._model.source_score(c.features) for c in choices]
+        best = self._model.sure_source(choices, scores)
+        if best is None:
+            entities = [
+                0.0 if c.token < 0 else self._model.entity_score(self._parsed.ent_type(c.token))
+                for c in choices
+            ]
+            totals = [s + e for s, e in zip(scores, entities, strict=True)]
+            best = choices[max(range(len(choices)), key=totals.__getitem__)].token
+        return best
 
     def _according(self, start: int, end: int) -> int | None:
         """The "according to" of the span's sentence, outside the span and any quotation."""
         p = self._parsed
         a, b = p.tokens(start, end)
-        s0, s1 = p.sentence_bounds[p.sentence_of[a]][0], p.sentence_bounds[p.sentence_of[b - 1]][1]
+        s0 = p.sentence_bounds(p.sentence_of[a])[0]
+        s1 = p.sentence_bounds(p.sentence_of[b - 1])[1]
+        lower = p.lower
         for i in range(s0, s1 - 1):
-            t = p.doc[i]
             if (
-                t.lower_ == "according"
-                and p.doc[i + 1].lower_ == "to"
+                lower[i] == "according"
+                and lower[i + 1] == "to"
                 and not a <= i < b
                 and not p.in_quote[i]
             ):
+                return i
+        return None
+
+    def _in_poll(self, start: int, end: int) -> int | None:
+        """The "in" of "leads in the polls" in the span's sentence, outside the span and any
+        quotation: the poll is the source of the standing it reports."""
+        p = self._parsed
+        a, b = p.tokens(start, end)
+        s0 = p.sentence_bounds(p.sentence_of[a])[0]
+        s1 = p.sentence_bounds(p.sentence_of[b - 1])[1]
+        for i in range(s0, s1):
+            if p.lower[i] != "in" or a <= i < b or p.in_quote[i]:
+                continue
+            if any(p.dep[c] == "pobj" and p.lemma(c) in _POLLS for c in p.children[i]):
                 return i
         return None
 
@@ -200,51 +323,52 @@ class Resolver:
         p = self._parsed
         a, b = p.tokens(start, end)
         for i in range(a, b):
-            t = p.doc[i]
             if self._rate(i) < _STRONG or p.in_quote[i]:
                 continue
-            for c in t.children:
-                if c.dep_ == "ccomp" and a <= c.left_edge.i and c.i < b:
-                    first, last = p.doc[c.left_edge.i], p.doc[min(c.right_edge.i, b - 1)]
-                    return first.idx, last.idx + len(last)
+            for c in p.children[i]:
+                if p.dep[c] == "ccomp" and a <= p.left_edge(c) and c < b:
+                    return p.starts[p.left_edge(c)], p.ends[min(p.right_edge(c), b - 1)]
         return None
+
+    def _colon_intro(self, start: int) -> int | None:
+        """For a span in a paragraph that follows one ending with a colon ("Cruz continued:"),
+        the word the colon hangs from, which introduces the paragraph."""
+        p = self._parsed
+        first = p.paragraphs[p.paragraph_of[p.token_at(start)]][0]
+        last = first - 1
+        while last > 0 and p.is_space[last]:
+            last -= 1
+        if last < 0 or p.words[last] != ":":
+            return None
+        p.need(last, last + 1)
+        head = p.head[last]
+        return head if head != last and p.pos[head] == "VERB" else None
 
     def _continued_from(self, start: int) -> Span | None:
         """For a span in a paragraph that opens with a quotation mark and has no cue, the
         quotation of the paragraph before it, which the same speaker goes on from."""
         p = self._parsed
-        a = p.token_at(start)
-        paragraph = p.paragraph_of[a]
-        first = a
-        while first > 0 and p.paragraph_of[first - 1] == paragraph:
-            first -= 1
-        if first == 0 or p.doc[first].text not in '"“':
+        first = p.paragraphs[p.paragraph_of[p.token_at(start)]][0]
+        if first == 0 or p.words[first] not in '"“':
             return None
         prev_last = first - 1
-        while prev_last > 0 and p.doc[prev_last].is_space:
+        while prev_last > 0 and p.is_space[prev_last]:
             prev_last -= 1
-        prev_first = prev_last
-        while prev_first > 0 and p.paragraph_of[prev_first - 1] == p.paragraph_of[prev_last]:
-            prev_first -= 1
-        x, y = p.doc[prev_first], p.doc[prev_last]
-        return x.idx, y.idx + len(y)
+        prev_first = p.paragraphs[p.paragraph_of[prev_last]][0]
+        return p.starts[prev_first], p.ends[prev_last]
 
     def _closing_according(self, start: int) -> int | None:
         """A paragraph's closing "according to", for a span of the paragraph with no cue."""
         p = self._parsed
         a = p.token_at(start)
-        paragraph = p.paragraph_of[a]
-        last = a
-        while last + 1 < len(p.doc) and p.paragraph_of[last + 1] == paragraph:
-            last += 1
-        first = a
-        while first > 0 and p.paragraph_of[first - 1] == paragraph:
-            first -= 1
+        first, end = p.paragraphs[p.paragraph_of[a]]
+        last = end - 1
+        lower = p.lower
         closing = next(
             (
                 i
                 for i in range(last, max(a, last - 12), -1)
-                if p.doc[i].lower_ == "according" and p.doc[i + 1].lower_ == "to"
+                if lower[i] == "according" and i + 1 < len(p) and lower[i + 1] == "to"
             ),
             None,
         )
@@ -253,9 +377,9 @@ class Resolver:
         if closing is None or any(
             i != closing
             and (
-                p.doc[i].lower_ == "according"
-                or p.doc[i].pos_ == "VERB"
-                and p.doc[i].dep_ in _CLAUSES
+                lower[i] == "according"
+                or p.pos[i] == "VERB"
+                and p.dep[i] in _CLAUSES
                 and self._rate(i) >= _STRONG
             )
             for i in range(first, last + 1)
@@ -265,12 +389,11 @@ class Resolver:
 
     def _rate(self, token: int) -> float:
         """How often the token's lemma is a cue in the train articles."""
-        t = self._parsed.doc[token]
-        return self._model.lexicon.get(t.lemma_.lower() or t.lower_, 0.0)
+        return self._model.lexicon.get(self._parsed.lemma(token), 0.0)
 
     def _quoted(self, a: int, b: int) -> bool:
         """Whether tokens [a, b) hold a quotation mark (a quotation broken by its cue)."""
-        return any(self._parsed.doc[i].text in '"“”' for i in range(a, b))
+        return any(self._parsed.words[i] in '"“”' for i in range(a, b))
 
     def _sourceless(self, start: int, end: int) -> Resolution:
         """A span with no cue near it: an adverb inside it that the train articles only ever
@@ -279,7 +402,7 @@ class Resolver:
         p = self._parsed
         a, b = p.tokens(start, end)
         for i in range(a, b):
-            t = p.doc[i]
-            if t.pos_ == "ADV" and not p.in_quote[i] and t.lower_ in self._model.sourceless:
-                return Resolution(None, None, None, t.text, t.idx, t.idx + len(t), "article_voice")
+            if p.pos[i] == "ADV" and not p.in_quote[i] and p.lower[i] in self._model.sourceless:
+                cue = (p.words[i], p.starts[i], p.ends[i])
+                return Resolution(None, None, None, *cue, "article_voice")
         return _VOICE

@@ -274,6 +274,40 @@ def test_seed_every_sentence_reports_exact_spans() -> None:
             "Acme Corp.",
             "said",
         ),
+        # A statement's issuer; a noun cue that is its verb's object; a phrasal verb.
+        (
+            "The union issued a statement saying the strike would go on.",
+            "the strike would go on",
+            "The union",
+            "saying",
+        ),
+        (
+            "The senator made these same allegations against the company in February.",
+            "against the company in February",
+            "The senator",
+            "allegations",
+        ),
+        # A colon line introduces the paragraph after it.
+        (
+            "The mayor continued:\n\n\u201cWe will rebuild every home.\u201d",
+            "We will rebuild every home.",
+            "The mayor",
+            "continued",
+        ),
+        # A poll reports the standing it measures.
+        (
+            "Ms. Lee has a ten-point lead in the latest polls.",
+            "Ms. Lee has a ten-point lead",
+            "the latest polls",
+            "in",
+        ),
+        # A quantifier beside the subject: the subject's phrase, not the quantifier alone.
+        (
+            "Richards and Menendez both stressed that the law matters.",
+            "the law matters",
+            "Richards and Menendez both",
+            "stressed",
+        ),
     ],
 )
 def test_construction(text: str, quote: str, source: str, cue: str) -> None:
@@ -403,6 +437,41 @@ def test_article_voice(text: str, quote: str, cue: str | None) -> None:
 # --------------------------------------------------------------------------------------------
 # API, offsets and speed
 # --------------------------------------------------------------------------------------------
+
+
+def test_resolve_all_equals_resolve_one_at_a_time() -> None:
+    spans = sentence_spans(SEED)
+    assert Resolver(SEED).resolve_all(spans) == [Resolver(SEED).resolve(*s) for s in spans]
+
+
+def test_a_paragraph_parsed_alone_gets_the_whole_articles_parse() -> None:
+    from summarizer.attribution.parse import Parsed, pipeline
+
+    whole = pipeline()(SEED)
+    p = Parsed.of(SEED)
+    for k in range(len(p.paragraphs)):
+        p.need(*p.paragraphs[k])  # one paragraph at a time, as spans ask for them
+    got = [
+        (p.pos[i], p.tag[i], p.dep[i], p.head[i], p.lemma(i), p.ent_type(i)) for i in range(len(p))
+    ]
+    want = [
+        (t.pos_, t.tag_, t.dep_, t.head.i, t.lemma_.lower() or t.lower_, t.ent_type_) for t in whole
+    ]
+    assert got == want
+    assert p.sentence_of == _sentence_numbers(whole)
+
+
+def _sentence_numbers(doc: object) -> list[int]:
+    """Sentence numbers as the whole-article parse gives them (a newline skips one)."""
+    out: list[int] = []
+    n = -1
+    for sent in doc.sents:  # type: ignore[attr-defined]
+        n += 1
+        for t in sent:
+            out.append(n)
+            if "\n" in t.text:
+                n += 1
+    return out
 
 
 def test_resolve_equals_resolver() -> None:
