@@ -208,6 +208,14 @@ def _endpoint_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+_FILES_STEPS = {
+    "collect": "Verify a batch engine's output file against prepared requests: one result or "
+    "error line per article, to --out or standard output.",
+    "execute": "Send each request of a requests file to an OpenAI-compatible server (default: "
+    "the configured backend) and write the Batch API output file.",
+}
+
+
 def _files_parser(step: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=f"summarizer batch {step}")
     if step == "prepare":
@@ -219,23 +227,15 @@ def _files_parser(step: str) -> argparse.ArgumentParser:
         parser.add_argument("--out", required=True, metavar="requests.jsonl")
         parser.add_argument("--model", help="model to request (default: SUMMARIZER_MODEL)")
         parser.add_argument("--no-clean", action="store_true", help="keep page furniture")
-    elif step == "collect":
-        parser.description = (
-            "Verify a batch engine's output file against prepared requests: one result or "
-            "error line per article, to --out or standard output."
-        )
+    else:  # collect and execute read a requests file and a batch engine's output file
+        parser.description = _FILES_STEPS[step]
         parser.add_argument("requests", metavar="requests.jsonl")
         parser.add_argument("results", metavar="results.jsonl")
-        parser.add_argument("--out", metavar="summaries.jsonl")
-        parser.add_argument("--strict", action="store_true", help="fail unverified articles")
-    else:
-        parser.description = (
-            "Send each request of a requests file to an OpenAI-compatible server (default: "
-            "the configured backend) and write the Batch API output file."
-        )
-        parser.add_argument("requests", metavar="requests.jsonl")
-        parser.add_argument("results", metavar="results.jsonl")
-        parser.add_argument("--base-url", help="OpenAI-compatible endpoint")
+        if step == "collect":
+            parser.add_argument("--out", metavar="summaries.jsonl")
+            parser.add_argument("--strict", action="store_true", help="fail unverified articles")
+        else:
+            parser.add_argument("--base-url", help="OpenAI-compatible endpoint")
     _voice_options(parser)
     return parser
 
