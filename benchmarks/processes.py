@@ -14,7 +14,7 @@ Protocol: an input file of ``--articles`` copies of the seed article ``seeds/pri
 (distinct ids), summarized into a fresh output file for each process count, after one warm-up
 run. ``--concurrency`` is the articles at once of each process, so the ideal is processes x
 concurrency / delay articles per second; with one process the library's CPU (checking claims
-and reading who said them, about 145 ms an article on this machine) caps it far below that.
+and reading who said them, about 90 ms of CPU an article on this machine) caps it far below that.
 Columns: wall time (the workers' start included: each is a fresh interpreter that imports the
 library and loads spaCy), articles/s, the ideal and its share, lines written, failures.
 """
