@@ -22,15 +22,7 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
-from summarizer.batch.records import (
-    BatchFailure,
-    Outcome,
-    appender,
-    batch_line,
-    read_records,
-    tokens_of,
-)
-from summarizer.batch.workers import workers
+from summarizer.batch.workers import append_records
 from summarizer.errors import ConfigError, InputError, SummarizerError
 from summarizer.settings import Settings
 
@@ -56,6 +48,7 @@ class Share:
     strict: bool
     clean: bool
     parent: int
+    worker: int
 
 
 @dataclass(frozen=True)
@@ -100,7 +93,7 @@ def run_shares(
             args=(
                 Share(
                     str(input_path), str(out_path), ids, todo[k::processes], settings,
-                    concurrency, strict, clean, os.getpid(),
+                    concurrency, strict, clean, os.getpid(), k,
                 ),
                 events,
             ),
@@ -150,7 +143,6 @@ class _Ended:
 
 def _run_share(share: Share, events: Events) -> None:
     """A worker process: run its share, then say how that went."""
-    worker = int(multiprocessing.current_process().name.rsplit("-", 1)[1]) - 1
     stopped: Stopped | None = None
     try:
         asyncio.run(_share(share, events))
@@ -158,7 +150,7 @@ def _run_share(share: Share, events: Events) -> None:
         stopped = Stopped(type(error).__name__, str(error))
     except _Orphaned:
         return
-    events.put(_Ended(worker, stopped))
+    events.put(_Ended(share.worker, stopped))
 
 
 class _Orphaned(Exception):
@@ -166,18 +158,13 @@ class _Orphaned(Exception):
 
 
 async def _share(share: Share, events: Events) -> None:
-    wanted = set(share.indices)
+    def orphaned() -> None:
+        if os.getppid() != share.parent:
+            raise _Orphaned
 
-    async with workers(share.concurrency, None, None, None, share.settings) as run:
-        with appender(Path(share.out_path)) as append:
-
-            async def write(index: int, outcome: Outcome) -> None:
-                if os.getppid() != share.parent:
-                    raise _Orphaned
-                append(batch_line(share.ids[index], outcome))
-                events.put((isinstance(outcome, BatchFailure), tokens_of(outcome)))
-
-            records = (
-                (i, r) for i, r in enumerate(read_records(Path(share.input_path))) if i in wanted
-            )
-            await run(records, share.strict, share.clean, write)
+    await append_records(
+        Path(share.input_path), Path(share.out_path), share.ids, set(share.indices),
+        lambda failed, tokens: events.put((failed, tokens)), concurrency=share.concurrency,
+        client=None, settings=share.settings, strict=share.strict, clean=share.clean,
+        before_write=orphaned,
+    )  # fmt: skip

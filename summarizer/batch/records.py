@@ -34,9 +34,12 @@ class BatchFailure(BaseModel):
 Outcome = ArticleSummary | BatchFailure
 
 
-def tokens_of(outcome: Outcome) -> int:
-    """The tokens an article's calls took (0 for a failure, whose tokens are not recorded)."""
-    return 0 if isinstance(outcome, BatchFailure) else outcome.meta.usage.total_tokens
+def counts_of(outcome: Outcome) -> tuple[bool, int]:
+    """Whether an article failed, and the tokens its calls took (0 for a failure, whose
+    tokens are not recorded)."""
+    if isinstance(outcome, BatchFailure):
+        return True, 0
+    return False, outcome.meta.usage.total_tokens
 
 
 def article_from_record(record: Mapping[str, Any]) -> Article:

@@ -36,16 +36,12 @@ from rich.progress import (
 
 from summarizer.batch.processes import run_shares
 from summarizer.batch.records import (
-    BatchFailure,
     Outcome,
-    appender,
-    batch_line,
+    counts_of,
     finished_ids,
     input_ids,
-    read_records,
-    tokens_of,
 )
-from summarizer.batch.workers import workers
+from summarizer.batch.workers import append_records, workers
 from summarizer.errors import ConfigError
 from summarizer.files import exclusive
 from summarizer.llm.backends import resolve_endpoint
@@ -130,7 +126,7 @@ async def asummarize_many(
 
             async def keep(index: int, outcome: Outcome) -> None:
                 results[index] = outcome
-                show(isinstance(outcome, BatchFailure), tokens_of(outcome))
+                show(*counts_of(outcome))
 
             await run(enumerate(items), strict, clean, keep)
     return [r for r in results if r is not None]
@@ -191,7 +187,9 @@ async def run_jsonl(
         report = RunReport(skipped=len(ids) - len(todo))
         with _progress(len(todo), progress) as show:
             tick = _counting(report, show)
-            shared = await _shared_settings(settings) if processes > 1 < len(todo) else None
+            shared = None
+            if processes > 1 and len(todo) > 1:
+                shared = await _shared_settings(settings)
             if shared is not None:
                 await asyncio.to_thread(
                     run_shares, input_path, out_path, ids, todo, processes=processes,
@@ -199,7 +197,7 @@ async def run_jsonl(
                     tick=tick,
                 )  # fmt: skip
             else:
-                await _in_process(
+                await append_records(
                     input_path, out_path, ids, set(todo), tick, concurrency=concurrency,
                     client=client, settings=settings, strict=strict, clean=clean,
                 )  # fmt: skip
@@ -237,31 +235,6 @@ async def _shared_settings(settings: Settings) -> Settings | None:
         log.info("The embedded backend answers one request at a time; running one process.")
         return None
     return settings.replace(model=endpoint.model, base_url=endpoint.base_url)
-
-
-async def _in_process(
-    input_path: Path,
-    out_path: Path,
-    ids: list[str],
-    todo: set[int],
-    tick: Callable[[bool, int], None],
-    *,
-    concurrency: int,
-    client: openai.AsyncOpenAI | None,
-    settings: Settings,
-    strict: bool,
-    clean: bool,
-) -> None:
-    """Run the records ``todo`` in this process, appending each article's line."""
-    async with workers(concurrency, None, None, client, settings) as run:
-        with appender(out_path) as append:
-
-            async def write(index: int, outcome: Outcome) -> None:
-                append(batch_line(ids[index], outcome))
-                tick(isinstance(outcome, BatchFailure), tokens_of(outcome))
-
-            records = ((i, r) for i, r in enumerate(read_records(input_path)) if i in todo)
-            await run(records, strict, clean, write)
 
 
 @contextmanager

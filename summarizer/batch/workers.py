@@ -7,6 +7,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import openai
 
@@ -14,7 +15,11 @@ from summarizer.batch.records import (
     BatchFailure,
     Outcome,
     UnreadableLine,
+    appender,
     article_from_record,
+    batch_line,
+    counts_of,
+    read_records,
     record_id,
 )
 from summarizer.errors import ConfigError, InputError, SummarizerError
@@ -105,3 +110,32 @@ def _failure(index: int, item: object, error: BaseException) -> BatchFailure:
         error_type=type(error).__name__,
         message=str(error),
     )
+
+
+async def append_records(
+    input_path: Path,
+    out_path: Path,
+    ids: list[str],
+    todo: set[int],
+    tick: Callable[[bool, int], None],
+    *,
+    concurrency: int,
+    client: openai.AsyncOpenAI | None,
+    settings: Settings,
+    strict: bool,
+    clean: bool,
+    before_write: Callable[[], None] = lambda: None,
+) -> None:
+    """Run the records ``todo`` (indices into the input), appending each article's line to
+    ``out_path`` as it ends and telling ``tick`` whether it failed and its tokens;
+    ``before_write`` may raise to stop before the next line is written."""
+    async with workers(concurrency, None, None, client, settings) as run:
+        with appender(out_path) as append:
+
+            async def write(index: int, outcome: Outcome) -> None:
+                before_write()
+                append(batch_line(ids[index], outcome))
+                tick(*counts_of(outcome))
+
+            records = ((i, r) for i, r in enumerate(read_records(input_path)) if i in todo)
+            await run(records, strict, clean, write)
