@@ -48,7 +48,8 @@ class Article(_Model):
 
 
 class MatchKind(str, Enum):
-    """How a claim's evidence was fixed: the sentences it cites, or a quote inside them."""
+    """How a claim's evidence was fixed: the sentences it cites, a quote inside them, or the
+    sentences the library found when the cited ones do not back it."""
 
     # The claim gave a quote, found inside its cited sentences: exactly, after normalizing
     # (whitespace, quotes, dashes, case, accents), or fuzzily (a light paraphrase re-aligned).
@@ -58,6 +59,9 @@ class MatchKind(str, Enum):
     # The evidence is the cited sentences: no quote was given, or the one given is not in them.
     SENTENCE = "sentence"
     QUOTE_UNMATCHED = "quote_unmatched"
+    # The cited sentences do not back the claim's words; the library found the sentences of
+    # the article that do, and they are the evidence (the cited ones are in ``cited_ids``).
+    FOUND = "found"
 
 
 class Evidence(_Model):
@@ -72,8 +76,13 @@ class Evidence(_Model):
     )
     sentence_ids: list[str] = Field(
         default_factory=list,
-        description="The numbered sentences the evidence lies in (of those the claim cites), "
-        "as the prompt showed them.",
+        description="The numbered sentences the evidence lies in (of those the claim cites, "
+        "or those found when match is found), as the prompt showed them.",
+    )
+    cited_ids: list[str] | None = Field(
+        default=None,
+        description="The sentences the claim cited, when they did not back it and the "
+        "evidence was found elsewhere (match is found).",
     )
     proposed: str | None = Field(
         default=None,
@@ -114,8 +123,8 @@ class Claim(_Model):
     attribution: Attribution
     evidence: Evidence
     origin: Literal["model", "local_repair", "reask"] = Field(
-        description="model: verified as proposed; local_repair: quote re-aligned by the "
-        "library; reask: fixed by a targeted re-ask."
+        description="model: verified as proposed; local_repair: quote re-aligned, or "
+        "evidence found, by the library; reask: fixed by a targeted re-ask."
     )
 
     def shifted(self, offset: int) -> Claim:

@@ -49,6 +49,9 @@ class Settings:
     fuzzy_threshold: float = 90.0
     min_quote_chars: int = 12
     min_support: float = 0.5
+    # A claim whose cited sentences do not back it rests on the sentences that do, where the
+    # article has them (evidence match "found"), before any re-ask.
+    find_evidence: bool = True
 
     # Targeted re-asks for claims that fail verification.
     max_reask_rounds: int = 2
@@ -136,8 +139,16 @@ class Settings:
         return dataclasses.replace(self, **changes)
 
 
+_BOOLEANS = {"1": True, "true": True, "yes": True, "on": True,
+             "0": False, "false": False, "no": False, "off": False}  # fmt: skip
+
+
 def _parse(name: str, var: str, raw: str, default: Any) -> Any:
-    if isinstance(default, bool) or not isinstance(default, (int, float)):
+    if isinstance(default, bool):
+        if raw.strip().lower() not in _BOOLEANS:
+            raise ConfigError(f"{var}={raw!r} is not true or false (1/0, yes/no) for {name}")
+        return _BOOLEANS[raw.strip().lower()]
+    if not isinstance(default, (int, float)):
         return raw
     try:
         return type(default)(raw)

@@ -39,7 +39,9 @@ RESULT_FIELDS = {
         "meta",
     ],
     "Claim": ["id", "text", "attribution", "evidence", "origin"],
-    "Evidence": ["quote", "start", "end", "match", "score", "sentence_ids", "proposed"],
+    "Evidence": [
+        "quote", "start", "end", "match", "score", "sentence_ids", "cited_ids", "proposed",
+    ],
     "Attribution": [
         "source", "kind", "cue", "source_start", "source_end", "cue_start", "cue_end", "status",
         "model_source",

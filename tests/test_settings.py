@@ -53,3 +53,18 @@ def test_unknown_setting_and_unparsable_environment() -> None:
         Settings.resolve(env={}, colour="blue")
     with pytest.raises(ConfigError, match="SUMMARIZER_MAX_TOKENS"):
         Settings.resolve(env={"SUMMARIZER_MAX_TOKENS": "lots"})
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("0", False), ("false", False), ("No", False), ("off", False),
+     ("1", True), ("TRUE", True), ("yes", True), (" on ", True)],
+)  # fmt: skip
+def test_a_yes_or_no_setting_reads_its_environment_variable(raw: str, expected: bool) -> None:
+    settings = Settings.resolve(env={"SUMMARIZER_FIND_EVIDENCE": raw})
+    assert settings.find_evidence is expected
+
+
+def test_a_yes_or_no_setting_refuses_other_words() -> None:
+    with pytest.raises(ConfigError, match="SUMMARIZER_FIND_EVIDENCE='maybe' is not true or false"):
+        Settings.resolve(env={"SUMMARIZER_FIND_EVIDENCE": "maybe"})

@@ -8,7 +8,6 @@ call's prompt when a third of the claims need fixing; a targeted re-ask costs a 
 from __future__ import annotations
 
 import json
-import weakref
 from functools import cache
 
 from summarizer.llm.call import Request
@@ -25,7 +24,8 @@ from summarizer.text.pointers import Numbered, Sentence
 from summarizer.text.tokens import TEMPLATE_TOKENS, calibrated_tokens
 from summarizer.verify.claims import Failure
 from summarizer.verify.items import read_items
-from summarizer.verify.support import Profile, content_words, support
+from summarizer.verify.locate import likeliest
+from summarizer.verify.support import content_words
 
 _MAX_PASSAGE_CHARS = 500
 
@@ -33,24 +33,7 @@ _MAX_PASSAGE_CHARS = 500
 def candidates_for(failure: Failure, numbered: Numbered, limit: int) -> list[Sentence]:
     """The numbered sentences most likely to state the claim, in article order."""
     words = content_words(f"{failure.draft.text} {failure.draft.source}")
-    scored = [
-        (support(words, _profile(numbered, i)), i, s) for i, s in enumerate(numbered.sentences)
-    ]
-    best = sorted(scored, key=lambda x: (-x[0], x[1]))[:limit]
-    return [s for score, _, s in sorted(best, key=lambda x: x[1]) if score > 0]
-
-
-# Each text's sentence profiles, worked out when first needed; they go with the text.
-_PROFILES: weakref.WeakKeyDictionary[Numbered, dict[int, Profile]] = weakref.WeakKeyDictionary()
-
-
-def _profile(numbered: Numbered, i: int) -> Profile:
-    done = _PROFILES.setdefault(numbered, {})
-    found = done.get(i)
-    if found is None:
-        s = numbered.sentences[i]
-        found = done[i] = Profile.of(numbered.text[s.start : s.end])
-    return found
+    return [numbered.sentences[i] for i in likeliest(words, numbered, limit)]
 
 
 @cache

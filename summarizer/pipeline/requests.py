@@ -115,4 +115,5 @@ def new_verifier(
         min_support=settings.min_support,
         cleaned=cleaned,
         first_sentence=first_sentence,
+        find_evidence=settings.find_evidence,
     )

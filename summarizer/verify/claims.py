@@ -35,7 +35,15 @@ from summarizer.text.injection import instruction_spans
 from summarizer.text.pointers import Numbered, Sentence, canonical_id
 from summarizer.text.sentences import enclosing
 from summarizer.text.story import Cleaned, unchanged
-from summarizer.verify.support import support_score
+from summarizer.verify.locate import backing, likeliest, windows
+from summarizer.verify.support import content_words, support_score
+
+# Where cited sentences do not back a claim, stretches around this many of the sentences
+# holding most of its words are tried; one is taken only when it backs this share of the
+# claim's content words (and every number), or min_support when that is higher. The model's
+# own pointer needs only min_support: with none, the words alone must show the claim is there.
+_SEARCHED = 4
+FOUND_SUPPORT = 0.8
 
 _UNATTRIBUTED_NAMES = frozenset({"", UNATTRIBUTED, "none", "n/a", "article", "the article"})
 
@@ -82,10 +90,13 @@ class Verifier:
         min_support: float,
         cleaned: Cleaned | None = None,
         first_sentence: int = 1,
+        find_evidence: bool = True,
     ) -> None:
         """``text`` is the article as passed; ``cleaned`` its story text with page furniture
         removed (default: nothing removed). The story's sentences are numbered from
-        ``first_sentence``, planted instructions left out; evidence offsets index ``text``."""
+        ``first_sentence``, planted instructions left out; evidence offsets index ``text``.
+        With ``find_evidence``, a claim whose cited sentences do not back its words rests on
+        the sentences of the text that do, where there are such."""
         self.cleaned = cleaned or unchanged(text)
         if self.cleaned.original != text:
             raise ValueError("cleaned must be the cleaning of text")
@@ -103,6 +114,7 @@ class Verifier:
         self._fuzzy_threshold = fuzzy_threshold
         self._min_quote_chars = min_quote_chars
         self._min_support = min_support
+        self._find_evidence = find_evidence
 
     def context(self, claim: Claim) -> str:
         """The article sentences that hold a claim's evidence."""
@@ -118,7 +130,10 @@ class Verifier:
         if isinstance(cited, Failure):
             return cited
         support, whole, run = self._best_run(draft.text, cited)
-        if support < self._min_support:
+        found = None
+        if support < self._min_support and self._find_evidence:
+            found = self._found(draft.text, cited)
+        if support < self._min_support and found is None:
             ids = ", ".join(s.id for s in cited)
             return Failure(
                 draft,
@@ -126,7 +141,11 @@ class Verifier:
                 f"the claim's words are not backed by its sentences {ids} (support "
                 f"{support:.2f} < {self._min_support:g}, numbers must match)",
             )
-        start, end, kind, score = self._evidence_span(draft, whole, run)
+        if found is not None:
+            whole = run = found
+            start, end, kind, score = found[0].start, found[-1].end, MatchKind.FOUND, 100.0
+        else:
+            start, end, kind, score = self._evidence_span(draft, whole, run)
         span = self.cleaned.to_original(start, end)
         if span is None:  # a numbered sentence is story text, which always maps back
             raise RuntimeError(f"story span {start}-{end} has no original text")
@@ -141,15 +160,23 @@ class Verifier:
             match=kind,
             score=score,
             sentence_ids=[s.id for s in whole if s.start < end and start < s.end],
+            cited_ids=[s.id for s in cited] if found is not None else None,
             proposed=quote
             if quote
             and (
-                kind is MatchKind.QUOTE_UNMATCHED or quote != self.original.text[span[0] : span[1]]
+                kind in (MatchKind.QUOTE_UNMATCHED, MatchKind.FOUND)
+                or quote != self.original.text[span[0] : span[1]]
             )
             else None,
         )
         origin: Literal["model", "local_repair", "reask"]
-        origin = "reask" if fixed else "local_repair" if kind is MatchKind.FUZZY else "model"
+        origin = (
+            "reask"
+            if fixed
+            else "local_repair"
+            if kind in (MatchKind.FUZZY, MatchKind.FOUND)
+            else "model"
+        )
         return Claim(
             id=draft.id, text=draft.text, attribution=attribution, evidence=evidence, origin=origin
         )
@@ -172,6 +199,27 @@ class Verifier:
         stretches = [run[i:j] for i in range(len(run)) for j in range(i + 1, len(run) + 1)]
         tightest = min((s for s in stretches if backing(s) >= support), key=len)
         return support, run, tightest
+
+    def _found(self, text: str, cited: list[Sentence]) -> list[Sentence] | None:
+        """The fewest consecutive sentences of the text (at most three) that back ``text``
+        best, among those around the sentences holding most of its words, when they back it
+        at :data:`FOUND_SUPPORT`; the nearest to the ``cited`` ones among equals."""
+        needed = max(self._min_support, FOUND_SUPPORT)
+        words = content_words(text)
+        numbered = self.numbered
+        where = {s.id: i for i, s in enumerate(numbered.sentences)}
+        near = [where[s.id] for s in cited]
+        best: tuple[float, int, int] | None = None
+        found: list[Sentence] | None = None
+        for a, b in windows(len(where), likeliest(words, numbered, _SEARCHED), MAX_CITED):
+            stretch = numbered.sentences[a:b]
+            if len(numbered.runs(stretch, joined=self._joined)) != 1:
+                continue
+            score = backing(words, numbered, (a, b))
+            rank = (score, a - b, -min(abs(a - i) for i in near))
+            if score >= needed and (best is None or rank > best):
+                best, found = rank, stretch
+        return found
 
     def _joined(self, a: Sentence, b: Sentence) -> bool:
         """Whether story sentences ``a`` and ``b`` are one span of the original text (no page

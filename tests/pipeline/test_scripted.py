@@ -228,7 +228,10 @@ BUDGET = 0.5
 
 
 def settings_for(server: ScriptedServer, **overrides: Any) -> Settings:
-    return fast_settings(server, **({"reask_budget_ratio": BUDGET} | overrides))
+    """Settings for these scripts, whose wrongly cited claims are the subject of re-asks: the
+    verifier does not look for their sentences itself unless a test says so."""
+    defaults = {"reask_budget_ratio": BUDGET, "find_evidence": False}
+    return fast_settings(server, **(defaults | overrides))
 
 
 def scripted_usage(*answers: Scripted) -> Usage:
@@ -503,6 +506,31 @@ def test_targeted_reask_fixes_invented_source_within_budget(count_tools: bool) -
     with serve(script) as server:
         result = summarize(ARTICLE, settings=settings_for(server))
     _check_default_budget_reask(result, server, script)
+
+
+def test_the_verifier_finds_the_sentences_a_wrongly_cited_claim_states_before_any_reask() -> None:
+    """By default, c5 (citing the sentence before the ones that state it) rests on those
+    sentences without a re-ask; only c6, which the article never states, is re-asked."""
+    script: list[Scripted | Counted] = [
+        Counted("Extraction", FAILING_EXTRACTION, completion_tokens=400),
+        Counted("ClaimFixes", FIX_C6_STILL_WRONG, completion_tokens=60),
+    ]
+    with serve(script) as server:
+        result = summarize(ARTICLE, settings=settings_for(server, find_evidence=True))
+    assert_verified(result)
+    assert [tool_name(r) for r in server.requests] == ["Extraction", "ClaimFixes"]
+    assert _check_reask_request(server.requests[1]) == {"c6"}
+    c5 = claim_by_id(result, "c5")
+    assert c5.origin == "local_repair" and c5.evidence.match is MatchKind.FOUND
+    assert c5.evidence.cited_ids == [id_of(server.requests[0], "Overnight strikes on Odesa")]
+    # "overnight" is in the sentence before the one with the drones: both are the evidence.
+    assert c5.evidence.sentence_ids == [
+        id_of(server.requests[0], "Overnight strikes on Odesa"),
+        id_of(server.requests[0], "176 drones"),
+    ]
+    assert ARTICLE[c5.evidence.start : c5.evidence.end].endswith(STRIKES_SENTENCE)
+    assert [r.id for r in result.rejected] == ["c6"]
+    assert [s.claim_ids for s in result.summary_sentences] == [["c1", "c2"], ["c5"]]
 
 
 @pytest.mark.asyncio

@@ -21,7 +21,7 @@ from summarizer.text.cleaning import clean
 from summarizer.text.grounding import TextIndex, normalize
 from summarizer.text.injection import instruction_spans
 from summarizer.text.sentences import enclosing, sentence_spans
-from summarizer.verify.claims import Failure, Verifier
+from summarizer.verify.claims import FOUND_SUPPORT, Failure, Verifier
 from summarizer.verify.statements import verify_headline, verify_statements
 from summarizer.verify.support import _STOPWORDS, support_score
 
@@ -81,6 +81,7 @@ def make_verifier(
     min_quote_chars: int = MIN_QUOTE,
     min_support: float = MIN_SUPPORT,
     first_sentence: int = 1,
+    find_evidence: bool = True,
 ) -> Verifier:
     return Verifier(
         text,
@@ -88,10 +89,13 @@ def make_verifier(
         min_quote_chars=min_quote_chars,
         min_support=min_support,
         first_sentence=first_sentence,
+        find_evidence=find_evidence,
     )
 
 
 VERIFIER = make_verifier()
+# Only the cited sentences may back a claim: the verifier looks for no other.
+POINTED_ONLY = make_verifier(find_evidence=False)
 
 
 def ids_of(verifier: Verifier, fragment: str) -> list[str]:
@@ -747,7 +751,13 @@ def test_consecutive_sentences_are_one_evidence() -> None:
     cited = cite(QUOTE_ODESA, "176 drones")
     # Neither sentence backs the claim alone; together they do.
     for one in cited:
-        assert check_fails(draft(sentences=[one], text=CLAIM_TWO)).code == "unsupported"
+        failure = check_fails(draft(sentences=[one], text=CLAIM_TWO), POINTED_ONLY)
+        assert failure.code == "unsupported"
+        # Looking beyond what was cited, the verifier finds both.
+        found = check_ok(draft(sentences=[one], text=CLAIM_TWO))
+        assert found.evidence.match is MatchKind.FOUND
+        assert found.evidence.sentence_ids == cited and found.evidence.cited_ids == [one]
+        assert_sentence_evidence(found, SEED, "Overnight strikes on Odesa", SENTENCE_176)
     for order in (cited, cited[::-1]):
         claim = check_ok(draft(sentences=order, text=CLAIM_TWO))
         assert claim.evidence.sentence_ids == cited  # in text order
@@ -895,9 +905,37 @@ def test_unsupported_when_words_are_not_in_the_sentence() -> None:
 
 def test_claim_backed_by_another_sentence_than_the_one_cited_is_unsupported() -> None:
     # The words are the article's, but not those of the sentence cited.
-    failure = check_fails(draft(sentences=cite(QUOTE_UMEROV)))
+    failure = check_fails(draft(sentences=cite(QUOTE_UMEROV)), POINTED_ONLY)
     assert failure.code == "unsupported"
     assert cite(QUOTE_UMEROV)[0] in failure.reason
+
+
+def test_claim_backed_by_another_sentence_than_the_one_cited_rests_on_that_sentence() -> None:
+    claim = check_ok(draft(sentences=cite(QUOTE_UMEROV), quote="a quote the article lacks"))
+    evidence = claim.evidence
+    assert evidence.match is MatchKind.FOUND and claim.origin == "local_repair"
+    assert evidence.sentence_ids == cite(QUOTE_1200)
+    assert evidence.cited_ids == cite(QUOTE_UMEROV)
+    assert evidence.proposed == "a quote the article lacks"
+    assert_sentence_evidence(claim, SEED, SENTENCE_1200)
+    # Who said it is read at the sentence found, not at the one cited.
+    assert claim.attribution.source.endswith("Rustem Umerov")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Half its words are in the 1,200-captives sentence: enough beside a pointer to it,
+        # not enough to take that sentence without one.
+        "Reuters confirmed the exchange of 1,200.",
+        "Moscow agreed to free every prisoner by Christmas.",
+        # Every word but a number is there: a number must match.
+        "Kyiv aims to secure the release of 1,300 Ukrainian captives by the end of November.",
+    ],
+)
+def test_no_sentence_is_found_for_words_the_article_does_not_state(text: str) -> None:
+    failure = check_fails(draft(sentences=cite(QUOTE_UMEROV), text=text))
+    assert failure.code == "unsupported"
 
 
 def test_a_quote_does_not_lend_support() -> None:
@@ -1521,6 +1559,19 @@ def test_property_check_results_are_consistent(
     ev = result.evidence
     assert 0 <= ev.start < ev.end <= len(SEED)
     assert SEED[ev.start : ev.end] == ev.quote
+    if ev.match is MatchKind.FOUND:
+        # No cited run backs the claim; one to three consecutive sentences found elsewhere do,
+        # at the stricter share asked of evidence nobody pointed at.
+        assert all(score < MIN_SUPPORT for score in backing.values())
+        assert ev.cited_ids == [f"S{n}" for n in dict.fromkeys(numbers)]
+        first, last = int(ev.sentence_ids[0][1:]), int(ev.sentence_ids[-1][1:])
+        assert ev.sentence_ids == [f"S{n}" for n in range(first, last + 1)]
+        assert len(ev.sentence_ids) <= MAX_CITED
+        assert (ev.start, ev.end) == run_text(first, last)
+        assert support_score(d.text, ev.quote) >= FOUND_SUPPORT
+        assert result.origin == "local_repair"
+        return
+    assert ev.cited_ids is None
     # The evidence lies in the run of cited sentences that backs the claim best: a quote
     # found in that run, or else the shortest stretch of it that backs the claim as well.
     first, last = int(ev.sentence_ids[0][1:]), int(ev.sentence_ids[-1][1:])
