@@ -48,7 +48,7 @@ class Settings:
     # Grounding and verification.
     fuzzy_threshold: float = 90.0
     min_quote_chars: int = 12
-    min_support: float = 0.5
+    min_support: float = 0.3
     # A claim whose cited sentences do not back it rests on the sentences that do, where the
     # article has them (evidence match "found"), before any re-ask.
     find_evidence: bool = True

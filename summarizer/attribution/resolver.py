@@ -84,6 +84,11 @@ class Resolver:
         self._parsed = Parsed.of(text)
         self._model = cue_model()
 
+    @property
+    def parsed(self) -> Parsed:
+        """The article's parse, paragraph by paragraph as spans ask for it."""
+        return self._parsed
+
     def resolve(self, start: int, end: int) -> Resolution:
         """Return the attribution of ``text[start:end]``.
 

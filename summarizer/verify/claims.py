@@ -36,6 +36,13 @@ from summarizer.text.pointers import Numbered, Sentence, canonical_id
 from summarizer.text.sentences import enclosing
 from summarizer.text.story import Cleaned, unchanged
 from summarizer.verify.locate import backing, likeliest, windows
+from summarizer.verify.meaning import (
+    Contradiction,
+    Words,
+    article_names,
+    check_meaning,
+    parse_words,
+)
 from summarizer.verify.support import content_words, support_score
 
 # Where cited sentences do not back a claim, stretches around this many of the sentences
@@ -53,6 +60,7 @@ FailureCode = Literal[
     "unknown_sentence",
     "too_many_sentences",
     "unsupported",
+    "not_stated",
     "duplicate",
 ]
 
@@ -91,12 +99,14 @@ class Verifier:
         cleaned: Cleaned | None = None,
         first_sentence: int = 1,
         find_evidence: bool = True,
+        check_meaning: bool = True,
     ) -> None:
         """``text`` is the article as passed; ``cleaned`` its story text with page furniture
         removed (default: nothing removed). The story's sentences are numbered from
         ``first_sentence``, planted instructions left out; evidence offsets index ``text``.
         With ``find_evidence``, a claim whose cited sentences do not back its words rests on
-        the sentences of the text that do, where there are such."""
+        the sentences of the text that do, where there are such. ``check_meaning=False``
+        leaves only the word-overlap test (for comparison: it passes negations and swaps)."""
         self.cleaned = cleaned or unchanged(text)
         if self.cleaned.original != text:
             raise ValueError("cleaned must be the cleaning of text")
@@ -115,6 +125,7 @@ class Verifier:
         self._min_quote_chars = min_quote_chars
         self._min_support = min_support
         self._find_evidence = find_evidence
+        self._check_meaning = check_meaning
 
     def context(self, claim: Claim) -> str:
         """The article sentences that hold a claim's evidence."""
@@ -141,6 +152,12 @@ class Verifier:
                 f"the claim's words are not backed by its sentences {ids} (support "
                 f"{support:.2f} < {self._min_support:g}, numbers must match)",
             )
+        if found is None:
+            contradiction = self.contradiction(draft.text, whole)
+            if contradiction is not None and self._find_evidence:
+                found = self._found(draft.text, cited, exclude=run)
+            if contradiction is not None and found is None:
+                return Failure(draft, "not_stated", contradiction.reason)
         if found is not None:
             whole = run = found
             start, end, kind, score = found[0].start, found[-1].end, MatchKind.FOUND, 100.0
@@ -200,26 +217,41 @@ class Verifier:
         tightest = min((s for s in stretches if backing(s) >= support), key=len)
         return support, run, tightest
 
-    def _found(self, text: str, cited: list[Sentence]) -> list[Sentence] | None:
+    def contradiction(self, text: str, run: list[Sentence]) -> Contradiction | None:
+        """Why the sentences ``run`` do not state ``text`` (see summarizer.verify.meaning),
+        or None when they do."""
+        if not self._check_meaning:
+            return None
+        evidence = Words.of_parsed(self._resolver.parsed, [(s.start, s.end, s.id) for s in run])
+        return check_meaning(parse_words(text), evidence, article_names=self._names)
+
+    @cached_property
+    def _names(self) -> frozenset[str]:
+        return article_names(self.cleaned.text)
+
+    def _found(
+        self, text: str, cited: list[Sentence], exclude: list[Sentence] | None = None
+    ) -> list[Sentence] | None:
         """The fewest consecutive sentences of the text (at most three) that back ``text``
-        best, among those around the sentences holding most of its words, when they back it
-        at :data:`FOUND_SUPPORT`; the nearest to the ``cited`` ones among equals."""
+        best and state it, among those around the sentences holding most of its words, when
+        they back it at :data:`FOUND_SUPPORT`; the nearest to the ``cited`` ones among
+        equals. ``exclude`` is a stretch already found not to state it."""
         needed = max(self._min_support, FOUND_SUPPORT)
         words = content_words(text)
         numbered = self.numbered
         where = {s.id: i for i, s in enumerate(numbered.sentences)}
         near = [where[s.id] for s in cited]
-        best: tuple[float, int, int] | None = None
-        found: list[Sentence] | None = None
+        ranked: list[tuple[tuple[float, int, int], list[Sentence]]] = []
         for a, b in windows(len(where), likeliest(words, numbered, _SEARCHED), MAX_CITED):
             stretch = numbered.sentences[a:b]
-            if len(numbered.runs(stretch, joined=self._joined)) != 1:
+            if stretch == exclude or len(numbered.runs(stretch, joined=self._joined)) != 1:
                 continue
             score = backing(words, numbered, (a, b))
-            rank = (score, a - b, -min(abs(a - i) for i in near))
-            if score >= needed and (best is None or rank > best):
-                best, found = rank, stretch
-        return found
+            if score >= needed:
+                ranked.append(((score, a - b, -min(abs(a - i) for i in near)), stretch))
+        ranked.sort(key=lambda r: r[0], reverse=True)
+        # The best-backed stretch that states it: the words may be there and the meaning not.
+        return next((st for _, st in ranked if self.contradiction(text, st) is None), None)
 
     def _joined(self, a: Sentence, b: Sentence) -> bool:
         """Whether story sentences ``a`` and ``b`` are one span of the original text (no page

@@ -82,6 +82,7 @@ def make_verifier(
     min_support: float = MIN_SUPPORT,
     first_sentence: int = 1,
     find_evidence: bool = True,
+    check_meaning: bool = True,
 ) -> Verifier:
     return Verifier(
         text,
@@ -90,6 +91,7 @@ def make_verifier(
         min_support=min_support,
         first_sentence=first_sentence,
         find_evidence=find_evidence,
+        check_meaning=check_meaning,
     )
 
 
@@ -977,10 +979,16 @@ def test_failure_order_sentences_then_support_and_attribution_never_fails() -> N
     assert (att.status, att.model_source, att.source) == ("corrected", "Peskov", SOURCE_1200)
 
 
-def test_min_support_zero_accepts_unrelated_words_but_not_unknown_sentences() -> None:
-    lenient = make_verifier(min_support=0.0)
+def test_min_support_zero_without_meaning_accepts_unrelated_words_not_unknown_sentences() -> None:
+    lenient = make_verifier(min_support=0.0, check_meaning=False)
     assert isinstance(lenient.check(draft(text="Brazil hosted the final.")), Claim)
     assert check_fails(draft(sentences=["S99"]), lenient).code == "unknown_sentence"
+
+
+def test_min_support_zero_still_checks_meaning() -> None:
+    failure = check_fails(draft(text="Brazil hosted the final."), make_verifier(min_support=0.0))
+    assert failure.code == "not_stated"
+    assert "'Brazil'" in failure.reason
 
 
 def test_failure_rejection_and_with_reason() -> None:
@@ -1246,7 +1254,7 @@ def test_statement_citing_kept_claim_is_kept() -> None:
 
 def test_statement_ids_are_stripped_deduplicated_and_filtered() -> None:
     item = sentence(
-        "Russian strikes with 176 drones hit Ukraine as Kyiv seeks 1,200 captives.",
+        "The strikes included 176 drones, and Kyiv aims to secure the release of 1,200 captives.",
         [" c2", "c1", "c2", "c9", "c1 "],
     )
     kept, rejected = verify_statements([item], CONTEXT, "key_point", min_support=MIN_SUPPORT)
@@ -1383,8 +1391,9 @@ def test_headline_without_kept_claims_is_rejected() -> None:
     rejection = verify_headline(headline, {}, min_support=MIN_SUPPORT)
     assert rejection is not None
     assert "support 0.00" in rejection.reason
-    # With no threshold at all, even an unbacked headline passes.
-    assert verify_headline(headline, {}, min_support=0.0) is None
+    # With no threshold on shared words, nothing verified still states it.
+    rejection = verify_headline(headline, {}, min_support=0.0)
+    assert rejection is not None and "'1,200'" in rejection.reason
 
 
 # --------------------------------------------------------------------------------------------
@@ -1452,6 +1461,10 @@ def test_property_whole_word_quotes_back_themselves(span: tuple[int, int]) -> No
     assume(len(cited) <= MAX_CITED)
     assume(len(normalize(quote)) >= MIN_QUOTE)
     assume(support_score(quote, quote) > 0)
+    # A fragment can leave out what its sentence says of it ("comments yet" of "No comments
+    # yet"): the sentences do not state it, which test_property_check_results_are_consistent
+    # covers.
+    assume(VERIFIER.contradiction(quote, [VERIFIER.numbered.get(c) for c in cited]) is None)
     claim = check_ok(draft(sentences=cited, text=quote[:300], quote=quote[:400], source=""))
     assert claim.evidence.match is MatchKind.EXACT
     assert claim.evidence.quote == quote.strip()
@@ -1550,19 +1563,27 @@ def test_property_check_results_are_consistent(
         assert result.draft is d
         # The seed has no planted instructions and nothing is cut from it; the source never
         # decides a failure.
-        assert result.code in ("unknown_sentence", "unsupported")
+        assert result.code in ("unknown_sentence", "unsupported", "not_stated")
         assert (result.code == "unknown_sentence") == (None in numbers)
         if result.code == "unsupported":
             assert all(score < MIN_SUPPORT for score in backing.values())
+        if result.code == "not_stated":
+            assert result.reason.startswith("the claim ")
         return
     assert None not in numbers
     ev = result.evidence
     assert 0 <= ev.start < ev.end <= len(SEED)
     assert SEED[ev.start : ev.end] == ev.quote
     if ev.match is MatchKind.FOUND:
-        # No cited run backs the claim; one to three consecutive sentences found elsewhere do,
-        # at the stricter share asked of evidence nobody pointed at.
-        assert all(score < MIN_SUPPORT for score in backing.values())
+        # No cited run backs the claim, or states it; one to three consecutive sentences found
+        # elsewhere do, at the stricter share asked of evidence nobody pointed at.
+        assert all(
+            score < MIN_SUPPORT
+            or VERIFIER.contradiction(
+                d.text, [VERIFIER.numbered.get(f"S{n}") for n in range(r[0], r[1] + 1)]
+            )
+            for r, score in backing.items()
+        )
         assert ev.cited_ids == [f"S{n}" for n in dict.fromkeys(numbers)]
         first, last = int(ev.sentence_ids[0][1:]), int(ev.sentence_ids[-1][1:])
         assert ev.sentence_ids == [f"S{n}" for n in range(first, last + 1)]
