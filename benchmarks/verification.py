@@ -140,7 +140,7 @@ def _statement(case: Case, verifier: Verifier, settings: Settings, meaning: bool
 
 def judge(outcomes: list[Outcome], settings: Settings) -> None:
     """Put the statements the text checks kept to the model judge, one request an article."""
-    from summarizer.pipeline.judge import KEEPS, judge_claims
+    from summarizer.pipeline.judge import judge_claims, keeps
 
     by_article: dict[str, list[Outcome]] = {}
     for o in outcomes:
@@ -152,7 +152,7 @@ def judge(outcomes: list[Outcome], settings: Settings) -> None:
             items = [(f"c{i + 1}", o.case.text, o.evidence) for i, o in enumerate(batch)]
             verdicts = judge_claims(items, settings=settings)
             for o, verdict in zip(batch, verdicts, strict=True):
-                if verdict not in KEEPS:
+                if not keeps(verdict):
                     o.kept, o.reason = False, f"the judge: {verdict}"
 
 

@@ -87,6 +87,14 @@ _ALIASES = (
     frozenset({"united", "states", "america", "american", "americans", "us", "u.s.", "usa"}),
     frozenset({"united", "kingdom", "uk", "u.k.", "british", "britain"}),
 )
+# Words that say how a figure is counted, not what it counts.
+_QUANTITIES = frozenset(
+    "million billion trillion thousand hundred percent % $ dollar point time year month "
+    "week day hour more less than about nearly almost".split()
+)
+_TITLES = frozenset(
+    "mr. mrs. ms. dr. mr mrs ms dr sen. sen gov. gov rep. rep president secretary".split()
+)
 _PRONOUNS = frozenset("he she i they we him her his its it their them my our me us".split())
 _TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
          "eighty": 80, "ninety": 90}  # fmt: skip
@@ -409,19 +417,56 @@ class _Check:
                     f"{self.who} says '{s.text[i]}'{said or ', which its evidence does not'}",
                 )
             counted = self._counted(s, i)
-            if not counted:
-                continue
             theirs = [self._counted(e, j) for j in at]
-            if any(c is None or self._backs_word(counted, c) for c in theirs):
-                continue
-            j = at[0]
-            return Contradiction(
-                "number",
-                s.text[i],
-                f"{self.who} says '{s.text[i]} {counted}'; {e.sentence(j)} says "
-                f"'{e.text[j]} {theirs[0]}'",
-            )
+            if counted and not any(c is None or self._backs_word(counted, c) for c in theirs):
+                j = at[0]
+                return Contradiction(
+                    "number",
+                    s.text[i],
+                    f"{self.who} says '{s.text[i]} {counted}'; {e.sentence(j)} says "
+                    f"'{e.text[j]} {theirs[0]}'",
+                )
+            moved = self._moved_number(i, at)
+            if moved is not None:
+                return moved
         return None
+
+    def _moved_number(self, i: int, at: list[int]) -> Contradiction | None:
+        """A figure the evidence gives, but with another figure's words: "$2.4 million from
+        the securities industry" where the evidence has $12.7 million from it and $2.4 million
+        from banks."""
+        s, e = self.s, self.e
+        mine = self._near_words(s, i)
+        if not mine or any(self._shares(mine, self._near_words(e, j)) for j in at):
+            return None
+        figures = numbers_of(e)
+        for j, m in figures.items():
+            if j in at or m == figures.get(at[0]):
+                continue
+            shared = self._shares(mine, self._near_words(e, j))
+            if shared:
+                return Contradiction(
+                    "number",
+                    s.text[i],
+                    f"{self.who} gives '{s.text[i]}' for '{shared}'; {e.sentence(j)} gives "
+                    f"'{e.text[j]}' for it",
+                )
+        return None
+
+    def _near_words(self, w: Words, i: int) -> list[str]:
+        """The content words next to a figure (four either side, up to another figure)."""
+        figures = numbers_of(w)
+        found: list[str] = []
+        for step in (-1, 1):
+            k = i + step
+            while 0 <= k < len(w) and abs(k - i) <= 4 and k not in figures:
+                if self._content(w, k) and w.lemma[k] not in _QUANTITIES:
+                    found.append(w.lemma[k])
+                k += step
+        return found
+
+    def _shares(self, mine: list[str], theirs: list[str]) -> str | None:
+        return next((a for a in mine for b in theirs if self._backs_word(a, b)), None)
 
     def _names(self) -> Contradiction | None:
         s, e = self.s, self.e
@@ -533,7 +578,11 @@ class _Check:
     def _opposites(self) -> Contradiction | None:
         s, e = self.s, self.e
         for i in range(len(s)):
-            if s.pos[i] not in _CONTENT_POS or self._backed(i):
+            if s.lower[i] in self.e_lower or s.lemma[i] in self.e_lemma:
+                continue
+            # Content words, and the particles and prepositions of opposite direction
+            # ("turned it up" against "turned it down", "below" against "above").
+            if s.pos[i] not in _CONTENT_POS and s.dep[i] not in ("prt", "prep"):
                 continue
             for j in range(len(e)):
                 if not (
@@ -711,17 +760,20 @@ class _Check:
         return None
 
     def _same_entity(self, i: int, j: int) -> bool:
+        """Whether statement name ``i`` is evidence name ``j`` or one of the names joined to
+        it ("Ukraine and Russia"); titles ("Mr.") do not make two names one."""
         s, e = self.s, self.e
-        mine = {s.lower[k] for k in self._compound(s, i)}
-        theirs = {e.lower[k] for k in self._compound(e, j)}
+        mine = {s.lower[k] for k in self._compound(s, i)} - _TITLES
+        theirs = {e.lower[k] for k in self._compound(e, j, joined=True)} - _TITLES
         if mine & theirs:
             return True
         return any(self._backs_word(a, b) for a in mine for b in theirs)
 
-    def _compound(self, w: Words, i: int) -> list[int]:
-        """A name with its compound words and those joined to it ("Ukraine and Russia")."""
-        group = [i, *(c for c in w.children(i) if w.dep[c] in ("compound", "flat", "conj"))]
-        if w.dep[i] == "conj" and w.head[i] != i:
+    def _compound(self, w: Words, i: int, *, joined: bool = False) -> list[int]:
+        """A name with its compound words, and with ``joined`` those joined to it."""
+        kinds = ("compound", "flat", "conj") if joined else ("compound", "flat")
+        group = [i, *(c for c in w.children(i) if w.dep[c] in kinds)]
+        if joined and w.dep[i] == "conj" and w.head[i] != i:
             group.append(w.head[i])
         return group
 
@@ -730,9 +782,16 @@ class _Check:
         the same word, or counted with the same number."""
         s, e = self.s, self.e
         h = s.head[i]
-        if h == i or s.pos[h] == "ADP" or s.lower[i] in self.e_lower or s.lemma[i] in self.e_lemma:
+        if h == i or s.pos[h] == "ADP":
             return None
-        if _alias(s.lower[i]) in self.e_lower:
+        # Where the evidence gives the name in the same place, it is no swap ("Mr. Trump"
+        # beside "Mrs. Trump").
+        if any(
+            self._backs_word(e.lower[k], s.lower[i])
+            and e.head[k] != k
+            and self._backs_word(e.lemma[e.head[k]], s.lemma[h])
+            for k in range(len(e))
+        ):
             return None
         for j in range(len(e)):
             if j == e.head[j] or not self._is_name(e, j):
