@@ -523,7 +523,13 @@ class _Check:
             if not doers or any(self._same_entity(agent, a) for _, a in doers):
                 continue
             named = [(w, a) for w, a in doers if self._is_name(e, a)]
-            if named and self._backed(agent):
+            # The agent must be in the evidence in a role of its own (not in a fragment the
+            # parse left apart) for another doer to be a swap.
+            placed = any(
+                e.lower[k] == s.lower[agent] and e.dep[k] not in ("ROOT", "dep", "npadvmod")
+                for k in range(len(e))
+            )
+            if named and placed:
                 w, theirs = named[0]
                 return Contradiction(
                     "role",

@@ -179,3 +179,14 @@ def test_statement_contradicting_its_claims_is_rejected_with_the_word() -> None:
     assert "the summary sentence says 'refused" in rejected[0].reason
     assert "'signed a deal to purchase'" in rejected[0].reason
     assert "c1's evidence" in rejected[0].reason
+
+
+def test_every_sentence_states_itself(seed: Verifier) -> None:
+    """A claim that is its sentence word for word is stated by it, whatever the parse of the
+    sentence alone and of its paragraph make of it."""
+    for s in seed.numbered.sentences:
+        text = SEED[s.start : s.end]
+        if len(text) > 300:
+            continue
+        result = seed.check(ClaimDraft(id="c1", text=text, sentences=[s.id]))
+        assert not isinstance(result, Failure), (s.id, result.reason)
