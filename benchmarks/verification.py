@@ -156,6 +156,16 @@ def judge(outcomes: list[Outcome], settings: Settings) -> None:
                     o.kept, o.reason = False, f"the judge: {verdict}"
 
 
+def balanced(outcomes: list[Outcome]) -> float:
+    """The mean of the share of faithful statements kept and of unfaithful ones caught."""
+    rates = [
+        sum(o.kept == bool(label) for o in group) / len(group)
+        for label in (0, 1)
+        if (group := [o for o in outcomes if o.case.label == label])
+    ]
+    return sum(rates) / len(rates) if rates else 0.0
+
+
 def report(outcomes: list[Outcome], seconds: float) -> list[str]:
     faithful = [o for o in outcomes if o.case.label == 1]
     unfaithful = [o for o in outcomes if o.case.label == 0]

@@ -41,7 +41,9 @@ from summarizer.verify.meaning import (
     Words,
     article_names,
     check_meaning,
+    claimed_source,
     parse_words,
+    reporters,
 )
 from summarizer.verify.support import content_words, support_score
 
@@ -169,6 +171,9 @@ class Verifier:
         # Who said it is read last: the article is analysed for attribution only once a claim
         # has passed every other check.
         attribution = self._attribution(draft, start, end)
+        wrong = self._wrong_source(draft.text, attribution, whole)
+        if wrong is not None:
+            return Failure(draft, "not_stated", wrong)
         quote = draft.quote.strip()
         evidence = Evidence(
             quote=self.original.text[span[0] : span[1]],
@@ -361,6 +366,23 @@ class Verifier:
             status="unresolved",
             model_source=None if span else (proposed if named else None),
         )
+
+    def _wrong_source(self, text: str, attribution: Attribution, run: list[Sentence]) -> str | None:
+        """Why a claim that names who said it ("Umerov said ...", "according to AP") names
+        someone other than the source the text gives for its evidence (and than anyone its
+        sentences say said something), or None."""
+        if not self._check_meaning or attribution.status not in ("confirmed", "corrected"):
+            return None
+        claimed = claimed_source(parse_words(text))
+        if claimed is None or same_source(claimed, attribution.source):
+            return None
+        evidence = Words.of_parsed(self._resolver.parsed, [(s.start, s.end, s.id) for s in run])
+        if any(same_source(claimed, other) for other in reporters(evidence)):
+            return None
+        if {"i", "we", "my", "our"} & set(evidence.lower):
+            return None  # a speaker's own words: who speaks is read from around the quote
+        cue = f" ('{attribution.cue}')" if attribution.cue else ""
+        return f"the claim says {claimed} said it; the text gives it to {attribution.source}{cue}"
 
     def _span(self, start: int | None, end: int | None) -> tuple[int, int] | None:
         """A story-text span mapped to the original text."""

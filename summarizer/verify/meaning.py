@@ -542,7 +542,7 @@ class _Check:
     def _polarity(self) -> Contradiction | None:
         s, e = self.s, self.e
         for i in range(len(s)):
-            if s.pos[i] not in ("VERB", "ADJ", "NOUN") or self._negative(s, i):
+            if s.pos[i] not in ("VERB", "ADJ") or self._negative(s, i):
                 continue
             mine = self._negated(s, i)
             aligned = self._aligned(i)
@@ -563,22 +563,29 @@ class _Check:
                     f"{self.who} says '{self._negation_phrase(s, i)}'; {e.sentence(j)} says "
                     f"'{self._negation_phrase(e, j)}'",
                 )
-        # A negative predicate the evidence lacks, where the evidence negates nothing or
-        # says plainly what it governs.
+        # A negative predicate the evidence lacks: over a verb the evidence says but does not
+        # negate ("refused to buy" against "signed a deal to purchase"; "declining to vote"
+        # is "not voting"), or over nothing it says where it negates nothing ("abandoned
+        # talks").
         negates = self._negated_anywhere(e)
         for i in range(len(s)):
-            if self._negative(s, i) and not self._backed(i):
-                governed = [j for j in self._below(s, i) if self._aligned(j)]
-                if governed or not negates:
-                    there = self._aligned(governed[0])[0] if governed else None
-                    theirs = (
-                        f"{e.sentence(there)} says '{self._negation_phrase(e, there)}'"
-                        if there is not None
-                        else f"{self._where_all()} does not"
-                    )
-                    return Contradiction(
-                        "polarity", s.text[i], f"{self.who} says '{s.text[i]}'; {theirs}"
-                    )
+            if not self._negative(s, i) or self._backed(i):
+                continue
+            governed = [j for j in self._below(s, i) if self._aligned(j)]
+            plain = [k for j in governed for k in self._aligned(j) if not self.e_negated[k]]
+            if governed and len(plain) == sum(len(self._aligned(j)) for j in governed):
+                return Contradiction(
+                    "polarity",
+                    s.text[i],
+                    f"{self.who} says '{s.text[i]}'; {e.sentence(plain[0])} says "
+                    f"'{self._negation_phrase(e, plain[0])}'",
+                )
+            if not governed and not negates:
+                return Contradiction(
+                    "polarity",
+                    s.text[i],
+                    f"{self.who} says '{s.text[i]}'; {self._where_all()} does not",
+                )
         return None
 
     def _opposites(self) -> Contradiction | None:
@@ -945,6 +952,42 @@ def _yet_to(w: Words, i: int) -> bool:
         and w.lower[i - 2] == "yet"
         or (i >= 3 and w.lower[i - 2] == "to" and w.lower[i - 3] == "yet")
     )
+
+
+_REPORTING = frozenset(
+    "say tell state report claim announce add note write argue insist warn explain "
+    "emphasize stress declare".split()
+)
+
+
+def reporters(words: Words) -> list[str]:
+    """The names a passage gives as who said something ("..., according to AP", "Umerov
+    said ..."), in order."""
+    found: list[str] = []
+    for i in range(len(words)):
+        if words.lower[i] == "according" and i + 2 < len(words) and words.lower[i + 1] == "to":
+            pobj = [c for c in words.children(i + 1) if words.dep[c] == "pobj"]
+            at = pobj[0] if pobj else i + 2
+            group = [at, *(c for c in words.children(at) if words.dep[c] == "compound")]
+            if any(words.pos[k] == "PROPN" or words.ent[k] in _NAMES for k in group):
+                found.append(_name_text(words, at))
+        if words.lemma[i] in _REPORTING and words.pos[i] == "VERB":
+            who = [c for c in words.children(i) if words.dep[c] == "nsubj"]
+            if who and (words.pos[who[0]] == "PROPN" or words.ent[who[0]] in _NAMES):
+                found.append(_name_text(words, who[0]))
+    return found
+
+
+def claimed_source(words: Words) -> str | None:
+    """The name a statement gives as who said it, or None."""
+    return next(iter(reporters(words)), None)
+
+
+def _name_text(words: Words, i: int) -> str:
+    """A name with its compound words ("Steve Witkoff")."""
+    parts = [i, *(c for c in words.children(i) if words.dep[c] in ("compound", "flat"))]
+    a, b = min(parts), max(parts)
+    return " ".join(words.text[a : b + 1])
 
 
 _CAPITALIZED = re.compile(r"(?<![\w.])[A-Z][\w.'’-]*")

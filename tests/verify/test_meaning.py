@@ -190,3 +190,13 @@ def test_every_sentence_states_itself(seed: Verifier) -> None:
             continue
         result = seed.check(ClaimDraft(id="c1", text=text, sentences=[s.id]))
         assert not isinstance(result, Failure), (s.id, result.reason)
+
+
+def test_a_claim_naming_who_said_it_must_name_the_texts_source(seed: Verifier) -> None:
+    cited = [s.id for s in seed.numbered.sentences if "Umerov emphasized" in SEED[s.start : s.end]]
+    said = "said technical consultations will soon finalize logistical details."
+    kept = seed.check(ClaimDraft(id="c1", text=f"Umerov {said}", sentences=cited))
+    assert not isinstance(kept, Failure)
+    wrong = seed.check(ClaimDraft(id="c2", text=f"Zelenskyy {said}", sentences=cited))
+    assert isinstance(wrong, Failure) and wrong.code == "not_stated"
+    assert "Zelenskyy said it" in wrong.reason and "Umerov" in wrong.reason
