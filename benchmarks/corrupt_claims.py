@@ -51,8 +51,15 @@ OUT = ROOT / "benchmarks" / "data" / "claimchecks-train-generated.jsonl"
 MIN_WORDS, MAX_WORDS = 8, 30
 PER_KIND = 4  # faithful and unfaithful claims per article
 FAITHFUL_METHODS = ("copy", "unattributed", "main_clause", "pronoun_resolved")
-UNFAITHFUL = ("negation", "number", "entity_swap", "role_swap", "antonym",
-              "unsupported_addition", "wrong_source")
+UNFAITHFUL = (
+    "negation",
+    "number",
+    "entity_swap",
+    "role_swap",
+    "antonym",
+    "unsupported_addition",
+    "wrong_source",
+)
 
 SPEECH = frozenset(
     "say tell add state note argue claim explain insist warn write announce report believe "
@@ -60,22 +67,33 @@ SPEECH = frozenset(
     "respond conclude testify told".split()
 )
 PRONOUN_SUBJECTS = frozenset({"He", "She"})
-BAD_START = frozenset("He She They It This That These Those His Her Its Their There But And Or "
-                      "So Yet Still Also Then".split())
-FIRST_SECOND = frozenset("I me my mine we us our ours you your yours We Our You Your My Me Us"
-                         .split())
+BAD_START = frozenset(
+    "He She They It This That These Those His Her Its Their There But And Or "
+    "So Yet Still Also Then".split()
+)
+FIRST_SECOND = frozenset(
+    "I me my mine we us our ours you your yours We Our You Your My Me Us".split()
+)
 QUOTES = '"“”'
-TEMPORAL_MARKS = frozenset("after before when while as because since although though once "
-                           "whereas".split())
-SUBORDINATE = frozenset("Though Although If While When As Because Since Unless Whether Whereas"
-                        .split())
-STATIVE = frozenset("be have feel seem appear know become remain get look sound need want like "
-                    "love hate believe think mean own belong".split())
+TEMPORAL_MARKS = frozenset(
+    "after before when while as because since although though once whereas".split()
+)
+SUBORDINATE = frozenset(
+    "Though Although If While When As Because Since Unless Whether Whereas".split()
+)
+STATIVE = frozenset(
+    "be have feel seem appear know become remain get look sound need want like "
+    "love hate believe think mean own belong".split()
+)
 # Sentences the splitter cut after an abbreviation ("... on Feb." / "... includes Sens.").
-ABBREVIATION_END = (r"\b(Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec|Sens?|Reps?|Gov|Gen|Lt|Col|"
-                    r"Mt|Ft|Ave|Blvd|Corp|Inc|Co|Jr|Sr|Rev|Calif|Fla|Tex|Vt|Va|Mass|Ariz|Ga)\.$")
-HONORIFICS = frozenset("Mr Mrs Ms Dr Sen Rep Gov Gen President Senator Governor Judge Justice "
-                       "Secretary Speaker Rev Prof".split())
+ABBREVIATION_END = (
+    r"\b(Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec|Sens?|Reps?|Gov|Gen|Lt|Col|"
+    r"Mt|Ft|Ave|Blvd|Corp|Inc|Co|Jr|Sr|Rev|Calif|Fla|Tex|Vt|Va|Mass|Ariz|Ga)\.$"
+)
+HONORIFICS = frozenset(
+    "Mr Mrs Ms Dr Sen Rep Gov Gen President Senator Governor Judge Justice "
+    "Secretary Speaker Rev Prof".split()
+)
 NAMED = ("PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "LAW", "WORK_OF_ART")
 NUMERIC = ("CARDINAL", "MONEY", "PERCENT", "QUANTITY")
 
@@ -116,49 +134,122 @@ def _pairs(words: list[str]) -> dict[str, list[str]]:
     return dict(out)
 
 
-ANTONYMS = {"VERB": _pairs(_VERB_PAIRS), "ADJ": _pairs(_ADJ_PAIRS), "NOUN": _pairs(_NOUN_PAIRS),
-            "ADV": _pairs(_ADV_PAIRS), "ADP": _pairs(_ADV_PAIRS), "SCONJ": _pairs(_ADV_PAIRS)}
+ANTONYMS = {
+    "VERB": _pairs(_VERB_PAIRS),
+    "ADJ": _pairs(_ADJ_PAIRS),
+    "NOUN": _pairs(_NOUN_PAIRS),
+    "ADV": _pairs(_ADV_PAIRS),
+    "ADP": _pairs(_ADV_PAIRS),
+    "SCONJ": _pairs(_ADV_PAIRS),
+}
 WORD_FORMS = _pairs(_WORD_FORMS)
 
 _IRREGULAR = {  # lemma: (past, past participle)
-    "be": ("was", "been"), "have": ("had", "had"), "do": ("did", "done"), "go": ("went", "gone"),
-    "say": ("said", "said"), "make": ("made", "made"), "take": ("took", "taken"),
-    "come": ("came", "come"), "see": ("saw", "seen"), "know": ("knew", "known"),
-    "get": ("got", "gotten"), "give": ("gave", "given"), "find": ("found", "found"),
-    "think": ("thought", "thought"), "tell": ("told", "told"), "become": ("became", "become"),
-    "show": ("showed", "shown"), "leave": ("left", "left"), "feel": ("felt", "felt"),
-    "put": ("put", "put"), "bring": ("brought", "brought"), "begin": ("began", "begun"),
-    "keep": ("kept", "kept"), "hold": ("held", "held"), "write": ("wrote", "written"),
-    "stand": ("stood", "stood"), "hear": ("heard", "heard"), "let": ("let", "let"),
-    "mean": ("meant", "meant"), "set": ("set", "set"), "meet": ("met", "met"),
-    "run": ("ran", "run"), "pay": ("paid", "paid"), "sit": ("sat", "sat"),
-    "speak": ("spoke", "spoken"), "lead": ("led", "led"), "read": ("read", "read"),
-    "grow": ("grew", "grown"), "lose": ("lost", "lost"), "fall": ("fell", "fallen"),
-    "send": ("sent", "sent"), "build": ("built", "built"), "understand": ("understood",) * 2,
-    "draw": ("drew", "drawn"), "break": ("broke", "broken"), "spend": ("spent", "spent"),
-    "cut": ("cut", "cut"), "rise": ("rose", "risen"), "drive": ("drove", "driven"),
-    "buy": ("bought", "bought"), "wear": ("wore", "worn"), "choose": ("chose", "chosen"),
-    "seek": ("sought", "sought"), "throw": ("threw", "thrown"), "catch": ("caught", "caught"),
-    "deal": ("dealt", "dealt"), "win": ("won", "won"), "fight": ("fought", "fought"),
-    "teach": ("taught", "taught"), "sell": ("sold", "sold"), "forget": ("forgot", "forgotten"),
-    "hit": ("hit", "hit"), "shut": ("shut", "shut"), "spread": ("spread", "spread"),
-    "strike": ("struck", "struck"), "withdraw": ("withdrew", "withdrawn"),
-    "forbid": ("forbade", "forbidden"), "hide": ("hid", "hidden"), "cost": ("cost", "cost"),
-    "hurt": ("hurt", "hurt"), "quit": ("quit", "quit"), "beat": ("beat", "beaten"),
-    "flee": ("fled", "fled"), "fly": ("flew", "flown"), "shake": ("shook", "shaken"),
-    "shoot": ("shot", "shot"), "stick": ("stuck", "stuck"), "eat": ("ate", "eaten"),
-    "lend": ("lent", "lent"), "mislead": ("misled", "misled"), "overcome": ("overcame",
-                                                                           "overcome"),
-    "undertake": ("undertook", "undertaken"), "swear": ("swore", "sworn"),
-    "freeze": ("froze", "frozen"), "bear": ("bore", "borne"), "bid": ("bid", "bid"),
-    "arise": ("arose", "arisen"), "feed": ("fed", "fed"), "sink": ("sank", "sunk"),
-    "steal": ("stole", "stolen"), "wake": ("woke", "woken"), "ride": ("rode", "ridden"),
-    "sing": ("sang", "sung"), "drink": ("drank", "drunk"), "upset": ("upset", "upset"),
-    "split": ("split", "split"), "bet": ("bet", "bet"), "light": ("lit", "lit"),
-    "forgive": ("forgave", "forgiven"), "oversee": ("oversaw", "overseen"),
+    "be": ("was", "been"),
+    "have": ("had", "had"),
+    "do": ("did", "done"),
+    "go": ("went", "gone"),
+    "say": ("said", "said"),
+    "make": ("made", "made"),
+    "take": ("took", "taken"),
+    "come": ("came", "come"),
+    "see": ("saw", "seen"),
+    "know": ("knew", "known"),
+    "get": ("got", "gotten"),
+    "give": ("gave", "given"),
+    "find": ("found", "found"),
+    "think": ("thought", "thought"),
+    "tell": ("told", "told"),
+    "become": ("became", "become"),
+    "show": ("showed", "shown"),
+    "leave": ("left", "left"),
+    "feel": ("felt", "felt"),
+    "put": ("put", "put"),
+    "bring": ("brought", "brought"),
+    "begin": ("began", "begun"),
+    "keep": ("kept", "kept"),
+    "hold": ("held", "held"),
+    "write": ("wrote", "written"),
+    "stand": ("stood", "stood"),
+    "hear": ("heard", "heard"),
+    "let": ("let", "let"),
+    "mean": ("meant", "meant"),
+    "set": ("set", "set"),
+    "meet": ("met", "met"),
+    "run": ("ran", "run"),
+    "pay": ("paid", "paid"),
+    "sit": ("sat", "sat"),
+    "speak": ("spoke", "spoken"),
+    "lead": ("led", "led"),
+    "read": ("read", "read"),
+    "grow": ("grew", "grown"),
+    "lose": ("lost", "lost"),
+    "fall": ("fell", "fallen"),
+    "send": ("sent", "sent"),
+    "build": ("built", "built"),
+    "understand": ("understood",) * 2,
+    "draw": ("drew", "drawn"),
+    "break": ("broke", "broken"),
+    "spend": ("spent", "spent"),
+    "cut": ("cut", "cut"),
+    "rise": ("rose", "risen"),
+    "drive": ("drove", "driven"),
+    "buy": ("bought", "bought"),
+    "wear": ("wore", "worn"),
+    "choose": ("chose", "chosen"),
+    "seek": ("sought", "sought"),
+    "throw": ("threw", "thrown"),
+    "catch": ("caught", "caught"),
+    "deal": ("dealt", "dealt"),
+    "win": ("won", "won"),
+    "fight": ("fought", "fought"),
+    "teach": ("taught", "taught"),
+    "sell": ("sold", "sold"),
+    "forget": ("forgot", "forgotten"),
+    "hit": ("hit", "hit"),
+    "shut": ("shut", "shut"),
+    "spread": ("spread", "spread"),
+    "strike": ("struck", "struck"),
+    "withdraw": ("withdrew", "withdrawn"),
+    "forbid": ("forbade", "forbidden"),
+    "hide": ("hid", "hidden"),
+    "cost": ("cost", "cost"),
+    "hurt": ("hurt", "hurt"),
+    "quit": ("quit", "quit"),
+    "beat": ("beat", "beaten"),
+    "flee": ("fled", "fled"),
+    "fly": ("flew", "flown"),
+    "shake": ("shook", "shaken"),
+    "shoot": ("shot", "shot"),
+    "stick": ("stuck", "stuck"),
+    "eat": ("ate", "eaten"),
+    "lend": ("lent", "lent"),
+    "mislead": ("misled", "misled"),
+    "overcome": ("overcame", "overcome"),
+    "undertake": ("undertook", "undertaken"),
+    "swear": ("swore", "sworn"),
+    "freeze": ("froze", "frozen"),
+    "bear": ("bore", "borne"),
+    "bid": ("bid", "bid"),
+    "arise": ("arose", "arisen"),
+    "feed": ("fed", "fed"),
+    "sink": ("sank", "sunk"),
+    "steal": ("stole", "stolen"),
+    "wake": ("woke", "woken"),
+    "ride": ("rode", "ridden"),
+    "sing": ("sang", "sung"),
+    "drink": ("drank", "drunk"),
+    "upset": ("upset", "upset"),
+    "split": ("split", "split"),
+    "bet": ("bet", "bet"),
+    "light": ("lit", "lit"),
+    "forgive": ("forgave", "forgiven"),
+    "oversee": ("oversaw", "overseen"),
 }
-_DOUBLE = frozenset("stop plan ban drop admit commit control prefer occur refer ship step grab "
-                    "slip permit submit regret rob tap trim veto skip".split())
+_DOUBLE = frozenset(
+    "stop plan ban drop admit commit control prefer occur refer ship step grab "
+    "slip permit submit regret rob tap trim veto skip".split()
+)
 
 
 def inflect(lemma: str, tag: str) -> str:
@@ -211,7 +302,7 @@ def _tidy(s: str) -> str:
     s = re.sub(r"[,;:]\s*([.!?])$", r"\1", s)
     s = re.sub(r"^[,;:—–-]\s*", "", s)
     s = s.strip()
-    if s and s[-1] not in ".!?" and not (s[-1] in "”\"" and s[-2:-1] in (".", "!", "?")):
+    if s and s[-1] not in ".!?" and not (s[-1] in '”"' and s[-2:-1] in (".", "!", "?")):
         s = s.rstrip(",;:") + "."
     return _cap(s)
 
@@ -318,8 +409,11 @@ def _prunable(t: Any, top: Any) -> bool:
     before = doc[left - 1].text if left > 0 else ""
     after = doc[right + 1].text if right + 1 < len(doc) else ""
     comma_set = before in (",", "—") or (left == 0 and after == ",")
-    if t.dep_ == "appos" and comma_set and not any(
-            x.dep_ in ("cc", "conj") for x in [*t.subtree, *t.head.children]):
+    if (
+        t.dep_ == "appos"
+        and comma_set
+        and not any(x.dep_ in ("cc", "conj") for x in [*t.subtree, *t.head.children])
+    ):
         return True
     if t.dep_ == "relcl" and before == ",":
         return True
@@ -363,8 +457,12 @@ def _pruned(doc: Any, top: Any) -> str | None:
                 j -= 1
             left_comma = j >= 0 and doc[j].text in (",", "—", "–")
             nxt = doc[i + 1] if i + 1 < len(doc) else None
-            if (not left_comma or j < 0 or (nxt is not None and nxt.pos_ in ("VERB", "AUX"))
-                    or (j in subj and i + 1 not in subj)):
+            if (
+                not left_comma
+                or j < 0
+                or (nxt is not None and nxt.pos_ in ("VERB", "AUX"))
+                or (j in subj and i + 1 not in subj)
+            ):
                 keep.discard(i)
     while keep and doc[min(keep)].is_punct and doc[min(keep)].text not in QUOTES:
         keep.discard(min(keep))
@@ -372,8 +470,9 @@ def _pruned(doc: Any, top: Any) -> str | None:
         if doc[max(keep)].text in QUOTES:
             break
         keep.discard(max(keep))
-    if not keep or not any(c.i in keep for c in top.children
-                           if c.dep_ in ("nsubj", "nsubjpass", "expl")):
+    if not keep or not any(
+        c.i in keep for c in top.children if c.dep_ in ("nsubj", "nsubjpass", "expl")
+    ):
         return None
     return _render(doc, keep)
 
@@ -396,16 +495,26 @@ def faithful_variants(s: Sent, prev: Sent | None, person_names: list[str]) -> li
         if text and all(abs(_words(text) - _words(b.text)) >= 3 for b in out):
             out.append(Base("main_clause", text, ev, s, head=top.lemma_))
     first = doc[0]
-    if (prev is not None and first.text in PRONOUN_SUBJECTS and first.dep_ in ("nsubj", "nsubjpass")
-            and not any(e.label_ == "PERSON" for e in doc.ents)):
+    if (
+        prev is not None
+        and first.text in PRONOUN_SUBJECTS
+        and first.dep_ in ("nsubj", "nsubjpass")
+        and not any(e.label_ == "PERSON" for e in doc.ents)
+    ):
         people = {e.text for e in prev.doc.ents if e.label_ == "PERSON"}
-        subj_people = [e for e in prev.doc.ents if e.label_ == "PERSON"
-                       and any(t.dep_ in ("nsubj", "nsubjpass") for t in e)]
+        subj_people = [
+            e
+            for e in prev.doc.ents
+            if e.label_ == "PERSON" and any(t.dep_ in ("nsubj", "nsubjpass") for t in e)
+        ]
         if len(people) == 1 and len(subj_people) >= 1:
             last = subj_people[0].text.split()[-1]
-            full = max((n for n in person_names if n.split()[-1] == last), key=len,
-                       default=subj_people[0].text)
-            text = _tidy(full + s.text[len(first.text):])
+            full = max(
+                (n for n in person_names if n.split()[-1] == last),
+                key=len,
+                default=subj_people[0].text,
+            )
+            text = _tidy(full + s.text[len(first.text) :])
             out.append(Base("pronoun_resolved", text, [(prev.start, prev.end), *ev], s))
     return [b for b in out if b.text]
 
@@ -414,16 +523,26 @@ def faithful_variants(s: Sent, prev: Sent | None, person_names: list[str]) -> li
 
 
 class Corrupter:
-    def __init__(self, rng: random.Random, article: str, ents: dict[str, list[str]],
-                 other_ents: dict[str, list[str]], sources: list[str]) -> None:
+    def __init__(
+        self,
+        rng: random.Random,
+        article: str,
+        ents: dict[str, list[str]],
+        other_ents: dict[str, list[str]],
+        sources: list[str],
+    ) -> None:
         self.rng = rng
         self.article = article
         self.low = article.lower()
         self.ents = ents
         self.other_ents = other_ents
         self.sources = sources
-        self.surnames = {n.split()[-1] for pool in (ents, other_ents)
-                         for n in pool.get("PERSON", []) if len(n.split()) > 1}
+        self.surnames = {
+            n.split()[-1]
+            for pool in (ents, other_ents)
+            for n in pool.get("PERSON", [])
+            if len(n.split()) > 1
+        }
 
     # helpers
 
@@ -443,10 +562,14 @@ class Corrupter:
                 return False
             if label == "NORP" and c.endswith("s") != old.endswith("s"):
                 return False
-            return (bool(words) and not words & old_words and c.lower() not in ev
-                    and not {w[:5] for w in words} & stems
-                    and not any(w in ev for w in words if len(w) > 3)
-                    and (len(c.split()) > 1) == (len(old.split()) > 1))
+            return (
+                bool(words)
+                and not words & old_words
+                and c.lower() not in ev
+                and not {w[:5] for w in words} & stems
+                and not any(w in ev for w in words if len(w) > 3)
+                and (len(c.split()) > 1) == (len(old.split()) > 1)
+            )
 
         same = [c for c in self.ents.get(label, []) if fits(c)]
         if same and self.rng.random() < 0.7:
@@ -471,8 +594,9 @@ class Corrupter:
             return None
         e = Edit(b.doc)
         negs = [c for c in v.children if c.dep_ == "neg"]
-        auxes = [c for c in v.children if c.dep_ in ("aux", "auxpass") and c.i < v.i
-                 and c.lower_ != "to"]
+        auxes = [
+            c for c in v.children if c.dep_ in ("aux", "auxpass") and c.i < v.i and c.lower_ != "to"
+        ]
         if negs:
             neg = negs[0]
             e.drop.add(neg.i)
@@ -502,8 +626,9 @@ class Corrupter:
         if v.tag_ == "VBD":
             pre = "did not"
             if v.lemma_ not in SPEECH | STATIVE:
-                pre = self.rng.choice(["did not", "did not", "refused to", "failed to",
-                                       "declined to"])
+                pre = self.rng.choice(
+                    ["did not", "did not", "refused to", "failed to", "declined to"]
+                )
             e.texts[v.i] = f"{pre} {v.lemma_}"
         elif v.tag_ == "VBZ":
             e.texts[v.i] = f"does not {v.lemma_}"
@@ -514,10 +639,32 @@ class Corrupter:
         return e.render()
 
     def number(self, b: Base) -> str | None:
-        words = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-                 "eleven", "twelve"]
-        ordinals = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth",
-                    "ninth", "tenth"]
+        words = [
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+        ]
+        ordinals = [
+            "first",
+            "second",
+            "third",
+            "fourth",
+            "fifth",
+            "sixth",
+            "seventh",
+            "eighth",
+            "ninth",
+            "tenth",
+        ]
         ev = b.sent.text.lower()
         cands = []
         for t in b.doc:
@@ -527,7 +674,8 @@ class Corrupter:
             if re.fullmatch(r"\d{1,3}(,\d{3})*(\.\d+)?|\d+(\.\d+)?", t.text):
                 cands.append(t)
             elif (low in words and low != "one" and t.pos_ == "NUM") or (
-                    low in ordinals and t.ent_type_ == "ORDINAL" and t.dep_ == "amod"):
+                low in ordinals and t.ent_type_ == "ORDINAL" and t.dep_ == "amod"
+            ):
                 cands.append(t)
         self.rng.shuffle(cands)
         for t in cands:
@@ -583,15 +731,22 @@ class Corrupter:
         subj = [c for c in v.children if c.dep_ in ("nsubj", "nsubjpass")] if v is not None else []
         subj_idx = {x.i for s in subj for x in s.subtree}
         named = [e for e in doc.ents if e.label_ in ("PERSON", "GPE", "NORP")]
-        titled = {e.start for e in named if e.start > 0 and doc[e.start - 1].text.rstrip(".")
-                  in HONORIFICS}
+        titled = {
+            e.start
+            for e in named
+            if e.start > 0 and doc[e.start - 1].text.rstrip(".") in HONORIFICS
+        }
         options = []
         for i, a in enumerate(named):
-            for c in named[i + 1:]:
-                between = doc[a.end:c.start].text.strip().lower()
-                if (a.label_ != c.label_ or between in ("and", "or", ",", ", and", "&")
-                        or a.text.lower() in c.text.lower() or c.text.lower() in a.text.lower()
-                        or "between" in doc[max(0, a.start - 2):a.start].text.lower()):
+            for c in named[i + 1 :]:
+                between = doc[a.end : c.start].text.strip().lower()
+                if (
+                    a.label_ != c.label_
+                    or between in ("and", "or", ",", ", and", "&")
+                    or a.text.lower() in c.text.lower()
+                    or c.text.lower() in a.text.lower()
+                    or "between" in doc[max(0, a.start - 2) : a.start].text.lower()
+                ):
                     continue
                 if (a.start in titled) != (c.start in titled) or len(a) != len(c):
                     continue
@@ -599,7 +754,7 @@ class Corrupter:
                     options.append((a, c))
         nums = [e for e in doc.ents if e.label_ in NUMERIC]
         for i, a in enumerate(nums):
-            for c in nums[i + 1:]:
+            for c in nums[i + 1 :]:
                 if a.label_ == c.label_ and a.text != c.text:
                     options.append((a, c))
         if not options:
@@ -608,8 +763,11 @@ class Corrupter:
         at, ct = a.text, c.text
         if a.start == 0 and a.label_ in NUMERIC:  # "Three people ... more than 260"
             at = at[:1].lower() + at[1:]
-        e = Edit(doc, texts={a.start: ct, c.start: at},
-                 drop=set(range(a.start + 1, a.end)) | set(range(c.start + 1, c.end)))
+        e = Edit(
+            doc,
+            texts={a.start: ct, c.start: at},
+            drop=set(range(a.start + 1, a.end)) | set(range(c.start + 1, c.end)),
+        )
         return e.render()
 
     def antonym(self, b: Base) -> str | None:
@@ -646,15 +804,32 @@ class Corrupter:
         for how in choices:
             e = Edit(doc)
             if how == "adverb" and v.lemma_ != "be":
-                advs = [a for a in ("secretly", "reluctantly", "unanimously", "publicly",
-                                    "quietly", "repeatedly", "personally", "formally",
-                                    "privately", "narrowly", "overwhelmingly", "again")
-                        if a not in self.low]
+                advs = [
+                    a
+                    for a in (
+                        "secretly",
+                        "reluctantly",
+                        "unanimously",
+                        "publicly",
+                        "quietly",
+                        "repeatedly",
+                        "personally",
+                        "formally",
+                        "privately",
+                        "narrowly",
+                        "overwhelmingly",
+                        "again",
+                    )
+                    if a not in self.low
+                ]
                 if not advs:
                     continue
                 adv = self.rng.choice(advs)
-                auxes = [c for c in v.children if c.dep_ in ("aux", "auxpass", "neg")
-                         and c.i < v.i and c.lower_ != "to"]
+                auxes = [
+                    c
+                    for c in v.children
+                    if c.dep_ in ("aux", "auxpass", "neg") and c.i < v.i and c.lower_ != "to"
+                ]
                 if auxes:
                     last = max(auxes, key=lambda a: a.i)
                     e.texts[last.i] = f"{last.text} {adv}"
@@ -666,15 +841,33 @@ class Corrupter:
             if how == "phrase" and v.tag_ == "VBD" and v.lemma_ not in STATIVE:
                 year = self.rng.choice([y for y in range(2005, 2016) if str(y) not in self.article])
                 if v.lemma_ in SPEECH:
-                    phrases = ["in a written statement", "by phone", "in a closed-door meeting",
-                               "on Tuesday", "for the third time", "in a private letter"]
+                    phrases = [
+                        "in a written statement",
+                        "by phone",
+                        "in a closed-door meeting",
+                        "on Tuesday",
+                        "for the third time",
+                        "in a private letter",
+                    ]
                 else:
-                    phrases = ["for the third time", "for the first time", "last year",
-                               f"in {year}", "on Tuesday", "earlier this month",
-                               "despite strong objections", "after a brief delay",
-                               "under pressure from donors", "in a closed-door meeting"]
-                phrases = [p for p in phrases if p.lower() not in self.low
-                           and not (p.startswith("on ") and p[3:] in self.article)]
+                    phrases = [
+                        "for the third time",
+                        "for the first time",
+                        "last year",
+                        f"in {year}",
+                        "on Tuesday",
+                        "earlier this month",
+                        "despite strong objections",
+                        "after a brief delay",
+                        "under pressure from donors",
+                        "in a closed-door meeting",
+                    ]
+                phrases = [
+                    p
+                    for p in phrases
+                    if p.lower() not in self.low
+                    and not (p.startswith("on ") and p[3:] in self.article)
+                ]
                 end = v.right_edge.i
                 if doc[end].is_punct and doc[end].text not in QUOTES:
                     end -= 1
@@ -705,7 +898,7 @@ class Corrupter:
         elif _speech_content(root) is not None:
             subj = [c for c in root.children if c.dep_ == "nsubj"]
             if subj:
-                span = doc[subj[0].left_edge.i:subj[0].right_edge.i + 1]
+                span = doc[subj[0].left_edge.i : subj[0].right_edge.i + 1]
                 if any(t.pos_ == "PROPN" for t in span) and len(span) <= 6:
                     old = span.text
         if old is None:
@@ -713,19 +906,27 @@ class Corrupter:
         evidence = " ".join(self.article[x:y] for x, y in b.evidence).lower()
         old_words = {w.lower() for w in re.findall(r"\w+", old)}
         named = self.ents.get("PERSON", []) + self.ents.get("ORG", [])
-        pool = [s for s in self.sources if s.lower() not in evidence
-                and any(n in s for n in named)
-                and not {w.lower() for w in re.findall(r"\w+", s)} & old_words]
-        pool += [p for p in self.ents.get("PERSON", []) if len(p.split()) > 1
-                 and p.lower() not in evidence
-                 and not {w.lower() for w in re.findall(r"\w+", p)} & old_words]
+        pool = [
+            s
+            for s in self.sources
+            if s.lower() not in evidence
+            and any(n in s for n in named)
+            and not {w.lower() for w in re.findall(r"\w+", s)} & old_words
+        ]
+        pool += [
+            p
+            for p in self.ents.get("PERSON", [])
+            if len(p.split()) > 1
+            and p.lower() not in evidence
+            and not {w.lower() for w in re.findall(r"\w+", p)} & old_words
+        ]
         if not pool:
             return None
         new = self.rng.choice(pool)
         i = b.text.find(old)
         if i < 0:
             return None
-        return _tidy(b.text[:i] + new + b.text[i + len(old):])
+        return _tidy(b.text[:i] + new + b.text[i + len(old) :])
 
 
 # ---------------------------------------------------------------- the driver
@@ -747,8 +948,13 @@ def _named_sources(record: dict[str, Any]) -> list[str]:
         if not rel.get("source"):
             continue
         t = rel["source"]["text"].strip()
-        if 1 <= len(t.split()) <= 5 and re.match(r"^[A-Z]", t) and t.split()[0] not in BAD_START \
-                and t not in FIRST_SECOND and sum(w[0].isupper() for w in t.split()) >= 1:
+        if (
+            1 <= len(t.split()) <= 5
+            and re.match(r"^[A-Z]", t)
+            and t.split()[0] not in BAD_START
+            and t not in FIRST_SECOND
+            and sum(w[0].isupper() for w in t.split()) >= 1
+        ):
             out.add(t)
     return sorted(out)
 
@@ -778,8 +984,10 @@ def generate(args: argparse.Namespace) -> tuple[list[dict[str, Any]], Counter[st
         spans = sentence_spans(r["article"])
         texts = [r["article"][a:b] for a, b in spans]
         docs = list(nlp.pipe(texts, batch_size=64))
-        parsed[r["id"]] = [Sent(i, a, b, t, d)
-                           for i, ((a, b), t, d) in enumerate(zip(spans, texts, docs, strict=True))]
+        parsed[r["id"]] = [
+            Sent(i, a, b, t, d)
+            for i, ((a, b), t, d) in enumerate(zip(spans, texts, docs, strict=True))
+        ]
     pools = {rid: _article_ents([s.doc for s in ss]) for rid, ss in parsed.items()}
 
     counts: Counter[str] = Counter()
@@ -800,25 +1008,35 @@ def generate(args: argparse.Namespace) -> tuple[list[dict[str, Any]], Counter[st
         corr = Corrupter(rng, article, ents, other, _named_sources(r))
         bases_by_sent: dict[int, list[Base]] = {}
         for s in sents[1:]:  # the first line is the headline
-            if (s.text[-1:] not in ".!?”\"" or _words(s.text) < 6 or _words(s.text) > 60
-                    or not re.match(r"[A-Z\"“‘']", s.text)
-                    or re.search(ABBREVIATION_END, s.text)):
+            if (
+                s.text[-1:] not in '.!?”"'
+                or _words(s.text) < 6
+                or _words(s.text) > 60
+                or not re.match(r"[A-Z\"“‘']", s.text)
+                or re.search(ABBREVIATION_END, s.text)
+            ):
                 continue
             prev = sents[s.idx - 1] if s.idx > 1 else None
             root = _main_verb(s.doc)
-            if root is None or not any(c.dep_ in ("nsubj", "nsubjpass", "expl", "csubj")
-                                       for c in root.children):
+            if root is None or not any(
+                c.dep_ in ("nsubj", "nsubjpass", "expl", "csubj") for c in root.children
+            ):
                 continue  # fragments, imperatives ("check out ...")
             bases = faithful_variants(s, prev, people)
             if bases:
                 bases_by_sent[s.idx] = bases
         all_bases = [b for bs in bases_by_sent.values() for b in bs]
-        for b, d in zip(all_bases, nlp.pipe([b.text for b in all_bases], batch_size=64),
-                        strict=True):
+        for b, d in zip(
+            all_bases, nlp.pipe([b.text for b in all_bases], batch_size=64), strict=True
+        ):
             b.doc = d
         for sid, bs in list(bases_by_sent.items()):  # a rewrite the parser reads otherwise
-            bs = [b for b in bs if not b.head or (_main_verb(b.doc) is not None
-                                                  and _main_verb(b.doc).lemma_ == b.head)]
+            bs = [
+                b
+                for b in bs
+                if not b.head
+                or (_main_verb(b.doc) is not None and _main_verb(b.doc).lemma_ == b.head)
+            ]
             bases_by_sent[sid] = bs
         checks: list[tuple[Base, str, str, int]] = []  # base, text, edit/method, label
         used: Counter[int] = Counter()
@@ -827,8 +1045,11 @@ def generate(args: argparse.Namespace) -> tuple[list[dict[str, Any]], Counter[st
 
         # faithful: one per sentence, the least used method first; sentences that have a
         # rewrite first
-        rewritable = {sid for sid, bs in bases_by_sent.items()
-                      if any(b.method != "copy" and _readable(b.text) for b in bs)}
+        rewritable = {
+            sid
+            for sid, bs in bases_by_sent.items()
+            if any(b.method != "copy" and _readable(b.text) for b in bs)
+        }
         faithful_order = sorted(sent_ids, key=lambda i: (i not in rewritable, rng.random()))
         for sid in faithful_order:
             if sum(1 for c in checks if c[3] == 1) >= PER_KIND:
@@ -887,13 +1108,15 @@ def generate(args: argparse.Namespace) -> tuple[list[dict[str, Any]], Counter[st
         for k, (b, text, tag, label) in enumerate(checks, 1):
             for a, z in b.evidence:
                 assert article[a:z] == article[a:z].strip()
-            items.append({
-                "id": f"{rid}-gen{k}-{tag}",
-                "claim": text,
-                "evidence": [[a, z] for a, z in b.evidence],
-                "label": label,
-                "edit": "faithful" if label == 1 else tag.split(".")[0],
-            })
+            items.append(
+                {
+                    "id": f"{rid}-gen{k}-{tag}",
+                    "claim": text,
+                    "evidence": [[a, z] for a, z in b.evidence],
+                    "label": label,
+                    "edit": "faithful" if label == 1 else tag.split(".")[0],
+                }
+            )
         rec = {k: v for k, v in r.items() if k != "annotations"}
         rec["annotations"] = {
             "type": "claim_checks",
@@ -934,8 +1157,10 @@ def main() -> None:
     checks = [c for r in records for c in r["annotations"]["checks"]]
     by_edit = Counter(c["edit"] for c in checks)
     by_label = Counter(c["label"] for c in checks)
-    print(f"articles: {len(records)}  checks: {len(checks)}  label 1: {by_label[1]}  "
-          f"label 0: {by_label[0]}")
+    print(
+        f"articles: {len(records)}  checks: {len(checks)}  label 1: {by_label[1]}  "
+        f"label 0: {by_label[0]}"
+    )
     print("by edit:")
     for k, v in sorted(by_edit.items(), key=lambda kv: -kv[1]):
         print(f"  {k:22s} {v}")
@@ -945,8 +1170,10 @@ def main() -> None:
             print(f"  {k:30s} {v}")
     words = [len(c["claim"].split()) for c in checks]
     print(f"claim words: min {min(words)} max {max(words)} mean {sum(words) / len(words):.1f}")
-    print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.2f} MB) in "
-          f"{time.perf_counter() - t0:.1f}s")
+    print(
+        f"wrote {args.out} ({args.out.stat().st_size / 1e6:.2f} MB) in "
+        f"{time.perf_counter() - t0:.1f}s"
+    )
 
 
 if __name__ == "__main__":

@@ -189,9 +189,10 @@ class Usage(_Model):
 
 
 class CallRecord(_Model):
-    """One logical LLM call: the first extraction or a targeted re-ask round."""
+    """One logical LLM call: the first extraction, a targeted re-ask round, a long article's
+    summary, or the judge's verdicts."""
 
-    purpose: Literal["extract", "reask", "summarize"]
+    purpose: Literal["extract", "reask", "summarize", "judge"]
     attempts: int = Field(description="Requests sent, validation re-asks included.")
     usage: Usage
     seconds: float

@@ -5,18 +5,21 @@ sentences that state it rather than copying them: the library turns the ids into
 
 Two kinds of classes live here:
 
-- **Items** (:class:`ClaimDraft`, :class:`SupportedSentence`, :class:`ClaimFix`) carry every
-  constraint the model is asked to keep. Their docstrings and field descriptions are
-  instructions: they are sent to the model as the tool's JSON schema. The library validates
-  each item of a reply on its own (summarizer.verify.items), so one long sentence or one missing
-  field costs only its own item.
+- **Items** (:class:`ClaimDraft`, :class:`SupportedSentence`, :class:`ClaimFix`,
+  :class:`ClaimVerdict`) carry every constraint the model is asked to keep. Their docstrings and
+  field descriptions are instructions: they are sent to the model as the tool's JSON schema.
+  The library validates each item of a reply on its own (summarizer.verify.items, and
+  summarizer.pipeline.judge for verdicts), so one long sentence or one missing field costs only
+  its own item.
 - **Replies** (:class:`Extraction`, :class:`ChunkExtraction`, :class:`ClaimSummary`,
-  :class:`ClaimFixes`) are what instructor validates: only the top-level shape, with items left
-  as raw objects. A reply fails as a whole only when it cannot be read at all.
+  :class:`ClaimFixes`, :class:`ClaimVerdicts`) are what instructor validates: only the
+  top-level shape, with items left as raw objects. A reply fails as a whole only when it cannot
+  be read at all.
 
 :func:`tool_schema` builds the schema shown for one request: the items' schema, with each
 sentence id an ``enum`` of the ids that exist in that article (or part), so that backends that
-constrain output (llama.cpp grammars, OpenAI structured outputs) can only name real sentences.
+constrain output (llama.cpp grammars, OpenAI structured outputs) can only name real sentences;
+:func:`verdict_schema` does the same for the claim ids a judge's verdicts may name.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ import sys
 from collections.abc import Sequence
 from enum import Enum
 from functools import cache
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -132,6 +135,20 @@ class ClaimFix(_Item):
     )
 
 
+# What the judge may answer about a claim (summarizer.pipeline.judge says which keep it).
+Verdict = Literal["yes", "no"]
+
+
+class ClaimVerdict(_Item):
+    """Whether the evidence listed with a claim supports all of it."""
+
+    id: str = Field(description="The claim's id, as listed.", max_length=20)
+    verdict: Verdict = Field(
+        description="yes: all of the claim's information is supported by its evidence, even "
+        "in other words; no: some of it is not."
+    )
+
+
 class ReplyShape(BaseModel):
     """A reply's top-level shape; items stay raw objects, validated one by one later."""
 
@@ -201,6 +218,12 @@ class ClaimFixes(ReplyShape):
     fixes: RawItems
 
 
+class ClaimVerdicts(ReplyShape):
+    """A verdict for each claim listed: is it supported by its evidence?"""
+
+    verdicts: RawItems
+
+
 # What each reply's fields hold, as the model is shown them: (item class or None for text,
 # description, minimum and maximum count).
 _FIELDS: dict[str, tuple[type[_Item] | None, str, int, int]] = {
@@ -225,12 +248,14 @@ _FIELDS: dict[str, tuple[type[_Item] | None, str, int, int]] = {
         MAX_KEY_POINTS,
     ),
     "fixes": (ClaimFix, "One fix per claim listed.", 1, MAX_CLAIMS),
+    "verdicts": (ClaimVerdict, "One verdict per claim listed, in order.", 1, MAX_CLAIMS),
 }
 _SHOWN: dict[type[ReplyShape], tuple[str, ...]] = {
     Extraction: ("claims", "headline", "summary", "key_points"),
     ChunkExtraction: ("claims",),
     ClaimSummary: ("headline", "summary", "key_points"),
     ClaimFixes: ("fixes",),
+    ClaimVerdicts: ("verdicts",),
 }
 
 
@@ -266,6 +291,16 @@ def shown_schema(
 ) -> str:
     """:func:`tool_schema` as the compact JSON string a request carries."""
     schema = tool_schema(reply, sentence_ids, max_claims=max_claims, min_claims=min_claims)
+    return json.dumps(schema, separators=(",", ":"))
+
+
+def verdict_schema(claim_ids: Sequence[str]) -> str:
+    """The schema of a judge's reply about the claims ``claim_ids``: one verdict for each,
+    naming only those ids (an ``enum``), as a compact JSON string."""
+    schema = copy.deepcopy(_base_schema(ClaimVerdicts))
+    verdicts = schema["properties"]["verdicts"]
+    verdicts["items"]["properties"]["id"] = {"type": "string", "enum": list(claim_ids)}
+    verdicts["minItems"] = verdicts["maxItems"] = len(claim_ids)
     return json.dumps(schema, separators=(",", ":"))
 
 

@@ -52,6 +52,11 @@ class Settings:
     # A claim whose cited sentences do not back it rests on the sentences that do, where the
     # article has them (evidence match "found"), before any re-ask.
     find_evidence: bool = True
+    # One more request per article (or per twelve claims) asking the model whether each kept
+    # claim's evidence states it (summarizer.pipeline.judge): "on", "off", or "auto" (on for
+    # OpenAI itself, off for the embedded backend and other servers; see the README). Also
+    # given as true or false.
+    judge: str = "auto"
 
     # Targeted re-asks for claims that fail verification.
     max_reask_rounds: int = 2
@@ -79,6 +84,11 @@ class Settings:
 
     def __post_init__(self) -> None:
         problems = []
+        judge = _JUDGE_MODES.get(str(self.judge).strip().lower())
+        if judge is None:
+            problems.append("judge must be auto, on or off (or true or false)")
+        else:
+            object.__setattr__(self, "judge", judge)
         if not 0 <= self.fuzzy_threshold <= 100:
             problems.append("fuzzy_threshold must be between 0 and 100")
         if not 0 <= self.min_support <= 1:
@@ -141,6 +151,12 @@ class Settings:
 
 _BOOLEANS = {"1": True, "true": True, "yes": True, "on": True,
              "0": False, "false": False, "no": False, "off": False}  # fmt: skip
+
+
+# How the judge setting may be written, and what each means.
+_JUDGE_MODES = {"auto": "auto", "on": "on", "off": "off"} | {
+    word: "on" if value else "off" for word, value in _BOOLEANS.items()
+}
 
 
 def _parse(name: str, var: str, raw: str, default: Any) -> Any:

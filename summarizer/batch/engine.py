@@ -9,6 +9,8 @@ attribution as ``summarize``, writing one result or error line per article.
 
 A batch engine answers each request once, so nothing is re-asked: a claim that fails
 verification is rejected with its reason, and a reply that fails the schema is an error line.
+Nor can the judge (summarizer.pipeline.judge) rule, as it needs a second request: ``judge=on``
+is refused with a ConfigError, and ``auto`` means off here.
 An article longer than one request can hold gets an error line that says so; summarize it with
 ``summarizer batch INPUT.jsonl``, which splits it into parts.
 
@@ -41,6 +43,7 @@ from summarizer.batch.records import (
     record_id,
 )
 from summarizer.errors import (
+    ConfigError,
     InputError,
     ModelRefusedError,
     OutputTruncatedError,
@@ -107,8 +110,10 @@ def prepare(
 
     Raises:
         InputError: the input cannot be read, or an id occurs twice.
+        ConfigError: the judge is on (``judge=on``), which a batch engine cannot run.
     """
     settings = settings or Settings.resolve()
+    _refuse_judge(settings)
     model = model or settings.model or settings.openai_model
     endpoint = Endpoint(
         "openai", model, None, context_tokens=settings.context_tokens or OPENAI_CONTEXT
@@ -133,6 +138,17 @@ def prepare(
                 report.written += 1
             articles.write(json.dumps(entry, ensure_ascii=False) + "\n")
     return report
+
+
+def _refuse_judge(settings: Settings) -> None:
+    """Refuse ``judge=on``: an engine answers once, and the judge asks after the claims."""
+    if settings.judge == "on":
+        raise ConfigError(
+            "The judge is not available for batch-engine files: an engine answers each "
+            "request once, and the judge needs a second request once the claims are verified. "
+            "Set SUMMARIZER_JUDGE=off (or auto) for prepare and collect, or summarize with "
+            "`summarizer batch INPUT.jsonl --out OUT.jsonl`, which runs the judge."
+        )
 
 
 def _prepared(
@@ -178,8 +194,10 @@ def collect(
         InputError: a file is missing, or is not what prepare and a batch engine write: a line
             that is not JSON or lacks what it must hold (the message names the file and the
             line), an id twice or one that was not prepared, an empty file.
+        ConfigError: the judge is on (``judge=on``), which a batch engine cannot run.
     """
     settings = settings or Settings.resolve()
+    _refuse_judge(settings)
     articles = articles_path(requests_path)
     prepared = {custom_id: "error" not in entry for _, entry, custom_id in read_entries(articles)}
     if not prepared:

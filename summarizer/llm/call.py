@@ -62,7 +62,7 @@ class Request:
     the model is shown for it (default: the model's own), as a JSON string.
     """
 
-    purpose: Literal["extract", "reask", "summarize"]
+    purpose: Literal["extract", "reask", "summarize", "judge"]
     messages: list[dict[str, str]]
     response_model: type[BaseModel]
     schema: str | None = None

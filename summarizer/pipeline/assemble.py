@@ -62,7 +62,7 @@ def assemble(
         removed=[
             RemovedSpan(start=r.start, end=r.end, label=r.label) for r in given.cleaned.removed
         ],
-        warnings=list(given.cleaned.warnings),
+        warnings=[*given.cleaned.warnings, *out.warnings],
         call_log=[
             CallRecord(
                 purpose=request.purpose,

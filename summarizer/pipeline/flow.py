@@ -55,6 +55,8 @@ class Findings:
     # The id of a claim rejected as a repeat, to the id of the kept claim it repeats: a
     # summary sentence citing the one cites the other.
     repeats: dict[str, str] = field(default_factory=dict)
+    # What a person should check, for meta.warnings: e.g. a claim the judge did not rule on.
+    warnings: list[str] = field(default_factory=list)
 
     def failed_call(
         self,

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from summarizer.llm.call import Request
 from summarizer.pipeline.claims import claim_steps, duplicate_of
 from summarizer.pipeline.flow import RECOVERABLE, Findings, Fork, Steps, expect, failure_text
+from summarizer.pipeline.judge import judge_steps
 from summarizer.pipeline.plan import Plan
 from summarizer.pipeline.requests import (
     claim_line,
@@ -27,6 +28,7 @@ from summarizer.schema import (
 from summarizer.settings import Settings
 from summarizer.status import status
 from summarizer.text.chunking import Chunk
+from summarizer.text.grounding import TextIndex
 from summarizer.text.tokens import estimate_tokens
 from summarizer.verify.claims import (
     Verifier,
@@ -63,6 +65,10 @@ def read_parts(
     read: list[_Part] = yield Fork(branches, limit=given.concurrency)
     for done in read:
         _merge(done, kept, out)
+    if given.judge:
+        # Before the summary is written, so that it is written from the claims the judge kept.
+        whole = TextIndex(given.article.text)
+        yield from judge_steps(kept, whole, out, settings, given.text_budget)
     if not kept:
         return None
     shown = _within(list(kept.values()), given.text_budget)
@@ -136,6 +142,7 @@ def _merge(done: _Part, kept: dict[str, Claim], out: Findings) -> None:
     out.calls.extend(done.out.calls)
     out.rejected.extend(done.out.rejected)
     out.reask_rounds += done.out.reask_rounds
+    out.warnings.extend(done.out.warnings)
     for claim in done.kept.values():
         twin = duplicate_of(claim, kept.values())
         if twin is not None:

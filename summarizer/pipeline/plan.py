@@ -12,6 +12,7 @@ from summarizer.llm.backends import (
     Endpoint,
     token_counter,
 )
+from summarizer.pipeline.judge import judge_wanted
 from summarizer.pipeline.reask import schema_chars
 from summarizer.pipeline.requests import (
     title_line,
@@ -54,6 +55,8 @@ class Plan:
     text_budget: int
     # Requests in flight at once for the parts of the article.
     concurrency: int = 1
+    # Whether the judge rules on the kept claims (the setting, resolved for the backend).
+    judge: bool = False
 
     @classmethod
     def whole(cls, article: Article, source: Literal["text", "html"], cleaned: Cleaned) -> Plan:
@@ -101,7 +104,8 @@ def make_plan(
     chunks = _chunk_story(cleaned.text, budget, settings, endpoint)
     # The embedded server answers one request at a time.
     concurrency = 1 if endpoint.kind == "local" else settings.concurrency
-    return Plan(doc, source, cleaned, chunks, budget, concurrency)
+    judge = judge_wanted(settings, endpoint.kind)
+    return Plan(doc, source, cleaned, chunks, budget, concurrency, judge)
 
 
 def plan_article(article: object, settings: Settings, endpoint: Endpoint, clean_text: bool) -> Plan:

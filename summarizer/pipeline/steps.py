@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from summarizer.pipeline.claims import claim_steps
 from summarizer.pipeline.flow import Findings, Steps
+from summarizer.pipeline.judge import judge_steps
 from summarizer.pipeline.parts import read_parts
 from summarizer.pipeline.plan import Plan
 from summarizer.pipeline.requests import (
@@ -34,6 +35,8 @@ def article_steps(given: Plan, settings: Settings) -> Steps[Findings]:
         request = first_request(verifier, article.title, settings)
         status("reading the article")
         written = yield from claim_steps(request, verifier, 0, kept, out, settings)
+        if given.judge:
+            yield from judge_steps(kept, whole, out, settings, given.text_budget)
     else:
         whole = TextIndex(article.text)
         written = yield from read_parts(given, kept, out, settings)

@@ -247,6 +247,10 @@ def lexicon() -> Lexicon:
     )
 
 
+# A summary's statement half of whose content words the claims it rests on do not back says
+# something else, whatever the model of added words makes of its kinds.
+_MOST_ADDED = 0.5
+
 # What the model of added words reads of a statement: its unbacked content words by kind
 # (a name the article gives elsewhere, the main predicate, other verbs, nouns, adjectives,
 # adverbs), their share of its content words, and its length.
@@ -315,9 +319,16 @@ def check_meaning(
     if found is not None:
         return found
     added, features = check.added()
+    if not added:
+        return None
     chosen = model or added_model()
-    least = chosen.threshold if subject == "the claim" else chosen.statement_threshold
-    if not added or chosen.probability(features) >= least:
+    if subject == "the claim":
+        least = chosen.threshold
+    elif features[FEATURES.index("share")] >= _MOST_ADDED:
+        return check.added_reason(added)
+    else:
+        least = chosen.statement_threshold
+    if chosen.probability(features) >= least:
         return None
     return check.added_reason(added)
 
@@ -376,6 +387,7 @@ class _Check:
         self.who = subject
         self.lex = lex
         self.e_lower = set(e.lower)
+        self.e_joined = "".join(e.lower)
         self.e_lemma = set(e.lemma)
         self.e_stems = {_stem(w) for w in e.lower if len(w) >= 4}
         self.e_numbers: dict[str, list[int]] = {}
@@ -696,6 +708,8 @@ class _Check:
         low, lem = s.lower[i], s.lemma[i]
         if low in self.e_lower or lem in self.e_lemma:
             return True
+        if not low.isascii() and low in self.e_joined:
+            return True  # a script the English parse cannot cut into words (Japanese)
         if len(low) >= 4 and _stem(low) in self.e_stems:
             return True
         n = _number(low)
