@@ -526,12 +526,7 @@ class _Check:
             ]
             if done_to and not any(self._same_entity(agent, a) for _, a in doers):
                 w, o = done_to[0]
-                return Contradiction(
-                    "role",
-                    s.text[agent],
-                    f"{self.who} has '{self._name_span(s, agent)}' {s.text[v]}; "
-                    f"{e.sentence(w)} says {e.text[w]} '{self._name_span(e, o)}'",
-                )
+                return self._role(agent, v, w, f"{e.text[w]} '{self._name_span(e, o)}'")
             if not doers or any(self._same_entity(agent, a) for _, a in doers):
                 continue
             named = [(w, a) for w, a in doers if self._is_name(e, a)]
@@ -543,13 +538,18 @@ class _Check:
             )
             if named and placed:
                 w, theirs = named[0]
-                return Contradiction(
-                    "role",
-                    s.text[agent],
-                    f"{self.who} has '{self._name_span(s, agent)}' {s.text[v]}; "
-                    f"{e.sentence(w)} says '{self._name_span(e, theirs)}' {e.text[w]}",
-                )
+                return self._role(agent, v, w, f"'{self._name_span(e, theirs)}' {e.text[w]}")
         return None
+
+    def _role(self, agent: int, v: int, w: int, theirs: str) -> Contradiction:
+        """The statement has ``agent`` do ``v``; evidence sentence of ``w`` says ``theirs``."""
+        s = self.s
+        return Contradiction(
+            "role",
+            s.text[agent],
+            f"{self.who} has '{self._name_span(s, agent)}' {s.text[v]}; "
+            f"{self.e.sentence(w)} says {theirs}",
+        )
 
     def _polarity(self) -> Contradiction | None:
         s, e = self.s, self.e
