@@ -247,8 +247,8 @@ def lexicon() -> Lexicon:
     )
 
 
-# A summary's statement half of whose content words the claims it rests on do not back says
-# something else, whatever the model of added words makes of its kinds.
+# A statement half of whose content words its evidence does not back says something else,
+# whatever the model of added words makes of their kinds.
 _MOST_ADDED = 0.5
 
 # What the model of added words reads of a statement: its unbacked content words by kind
@@ -322,12 +322,9 @@ def check_meaning(
     if not added:
         return None
     chosen = model or added_model()
-    if subject == "the claim":
-        least = chosen.threshold
-    elif features[FEATURES.index("share")] >= _MOST_ADDED:
+    if features[FEATURES.index("share")] >= _MOST_ADDED:
         return check.added_reason(added)
-    else:
-        least = chosen.statement_threshold
+    least = chosen.threshold if subject == "the claim" else chosen.statement_threshold
     if chosen.probability(features) >= least:
         return None
     return check.added_reason(added)

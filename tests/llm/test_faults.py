@@ -151,7 +151,7 @@ FAULTS = [
     Fault("claim its sentence does not back", lambda: [
         # A first prompt of realistic size, so that the re-ask fits its budget.
         tool_reply("Extraction", with_claims(INVENTED_CLAIM), prompt_tokens=2000),
-        tool_reply("ClaimFixes", STILL_WRONG)], ArticleSummary, 2, check=_rejects("not backed")),
+        tool_reply("ClaimFixes", STILL_WRONG)], ArticleSummary, 2, check=_rejects("not back")),
     Fault("invented source", lambda: [tool_reply("Extraction", with_claims(INVENTED_SOURCE))],
           ArticleSummary, 1, check=_corrected("Reuters")),
     Fault("empty claims list", lambda: [tool_reply("Extraction", {**GOOD_ARGS, "claims": []})]
