@@ -128,6 +128,7 @@ class Verifier:
         self._min_support = min_support
         self._find_evidence = find_evidence
         self._check_meaning = check_meaning
+        self._evidence_words: dict[tuple[str, ...], Words] = {}
 
     def context(self, claim: Claim) -> str:
         """The article sentences that hold a claim's evidence."""
@@ -227,8 +228,17 @@ class Verifier:
         or None when they do."""
         if not self._check_meaning:
             return None
-        evidence = Words.of_parsed(self._resolver.parsed, [(s.start, s.end, s.id) for s in run])
+        evidence = self._words(run)
         return check_meaning(parse_words(text), evidence, article_names=self._names)
+
+    def _words(self, run: list[Sentence]) -> Words:
+        """The parsed words of the sentences ``run``, worked out once per run."""
+        key = tuple(s.id for s in run)
+        found = self._evidence_words.get(key)
+        if found is None:
+            spans = [(s.start, s.end, s.id) for s in run]
+            found = self._evidence_words[key] = Words.of_parsed(self._resolver.parsed, spans)
+        return found
 
     @cached_property
     def _names(self) -> frozenset[str]:
@@ -376,7 +386,7 @@ class Verifier:
         claimed = claimed_source(parse_words(text))
         if claimed is None or same_source(claimed, attribution.source):
             return None
-        evidence = Words.of_parsed(self._resolver.parsed, [(s.start, s.end, s.id) for s in run])
+        evidence = self._words(run)
         if any(same_source(claimed, other) for other in reporters(evidence)):
             return None
         if {"i", "we", "my", "our"} & set(evidence.lower):
