@@ -158,9 +158,6 @@ class Words:
         for a, b, label in ranges:
             base = len(text) - a
             for i in range(a, b):
-                if parsed.is_space[i]:
-                    # Keep indexes: a space token is a word of no weight.
-                    pass
                 text.append(parsed.words[i])
                 lower.append(parsed.lower[i])
                 lemma.append(parsed.lemma(i))
@@ -197,6 +194,11 @@ class Words:
 
     def children(self, i: int) -> list[int]:
         return self._children[i]
+
+    @cached_property
+    def figures(self) -> dict[int, str]:
+        """:func:`numbers_of` the passage, worked out once."""
+        return numbers_of(self)
 
     @cached_property
     def _children(self) -> list[list[int]]:
@@ -388,7 +390,7 @@ class _Check:
         self.e_lemma = set(e.lemma)
         self.e_stems = {_stem(w) for w in e.lower if len(w) >= 4}
         self.e_numbers: dict[str, list[int]] = {}
-        for i, n in numbers_of(e).items():
+        for i, n in e.figures.items():
             self.e_numbers.setdefault(n, []).append(i)
         self.e_negated = [self._negated(e, i) for i in range(len(e))]
 
@@ -404,7 +406,7 @@ class _Check:
 
     def _numbers(self) -> Contradiction | None:
         s, e = self.s, self.e
-        for i, n in numbers_of(s).items():
+        for i, n in s.figures.items():
             w = s.lower[i]
             at = self.e_numbers.get(n)
             if not at:
@@ -448,7 +450,7 @@ class _Check:
         mine = self._near_words(s, i)
         if not mine or any(self._shares(mine, self._near_words(e, j)) for j in at):
             return None
-        figures = numbers_of(e)
+        figures = e.figures
         for j, m in figures.items():
             if j in at or m == figures.get(at[0]):
                 continue
@@ -464,7 +466,7 @@ class _Check:
 
     def _near_words(self, w: Words, i: int) -> list[str]:
         """The content words next to a figure (four either side, up to another figure)."""
-        figures = numbers_of(w)
+        figures = w.figures
         found: list[str] = []
         for step in (-1, 1):
             k = i + step
@@ -580,16 +582,16 @@ class _Check:
         for i in range(len(s)):
             if not self._negative(s, i) or self._backed(i):
                 continue
-            governed = [j for j in self._below(s, i) if self._aligned(j)]
-            plain = [k for j in governed for k in self._aligned(j) if not self.e_negated[k]]
-            if governed and len(plain) == sum(len(self._aligned(j)) for j in governed):
+            said = [k for j in self._below(s, i) for k in self._aligned(j)]
+            plain = [k for k in said if not self.e_negated[k]]
+            if said and len(plain) == len(said):
                 return Contradiction(
                     "polarity",
                     s.text[i],
                     f"{self.who} says '{s.text[i]}'; {e.sentence(plain[0])} says "
                     f"'{self._negation_phrase(e, plain[0])}'",
                 )
-            if not governed and not negates:
+            if not said and not negates:
                 return Contradiction(
                     "polarity",
                     s.text[i],
