@@ -30,8 +30,10 @@ import argparse
 import itertools
 import json
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from summarizer.settings import Settings
 from summarizer.text.sentences import sentence_spans
@@ -78,12 +80,16 @@ def _example(data: str, label: int, statement: str, evidence: Words, names: froz
     return Example(data, label, found.contradiction is not None, backing, found.features)
 
 
-def claims(path: Path) -> list[Example]:
-    out: list[Example] = []
+def _articles(path: Path) -> Iterator[tuple[dict[str, Any], str, frozenset[str]]]:
+    """Each record of a JSON-lines file, with its article and the names the article gives."""
     for line in path.open(encoding="utf-8"):
         record = json.loads(line)
-        article = record["article"]
-        names = article_names(article)
+        yield record, record["article"], article_names(record["article"])
+
+
+def claims(path: Path) -> list[Example]:
+    out: list[Example] = []
+    for record, article, names in _articles(path):
         for check in record["annotations"]["checks"]:
             text = " ".join(article[a:b] for a, b in check["evidence"])
             evidence = parse_words(text).labelled("S1")
@@ -98,10 +104,7 @@ def claims(path: Path) -> list[Example]:
 
 def summedits(path: Path) -> list[Example]:
     out: list[Example] = []
-    for line in path.open(encoding="utf-8"):
-        record = json.loads(line)
-        article = record["article"]
-        names = article_names(article)
+    for record, article, names in _articles(path):
         sentences = _sentences(article)
         profiles = [Profile.of(s) for s in sentences]
         summaries = record["annotations"]["edited_summaries"]

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import SEED
 from invariants import assert_verified
 from scripted import (
     SEED_SENTENCE,
@@ -42,7 +43,6 @@ from summarizer.pipeline.judge import (
     keeps,
 )
 
-SEED = Path(__file__).resolve().parents[2] / "seeds" / "prisoner-swap.txt"
 ARTICLE = SEED.read_text(encoding="utf-8")
 
 # Claims that copy their cited seed sentence word for word (the text checks keep them).

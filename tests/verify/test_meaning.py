@@ -10,13 +10,14 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import SEED as SEED_PATH
 
 from summarizer.schema import ClaimDraft
 from summarizer.verify.claims import Failure, Verifier
 from summarizer.verify.meaning import Words, article_names, check_meaning, parse_words
 
 HERE = Path(__file__).parent
-SEED = (HERE.parents[1] / "seeds" / "prisoner-swap.txt").read_text(encoding="utf-8")
+SEED = SEED_PATH.read_text(encoding="utf-8")
 SEED_CHECKS = [
     json.loads(line)
     for line in (HERE / "data" / "claimchecks-seed.jsonl").read_text("utf-8").splitlines()
